@@ -1,0 +1,136 @@
+"""Configuration: status code lists and their codes (SPEC §3)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agents.choices import CODED_ACTIONS, AgentAction
+
+from .validators import CODE_KEY_MAX_LENGTH, validate_code_key
+
+
+def secondary_language_choices() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class Action(models.Model):
+    """An agent action that a status code can apply to (SPEC §2); one row per key.
+
+    Stored as rows, so that "the active codes of list L for action A, in order" is one indexed
+    join on every database (a JSON or delimited column would need a scan on SQLite).
+    """
+
+    key = models.CharField(
+        _("key"),
+        max_length=32,
+        primary_key=True,
+        choices=[(key, AgentAction(key).label) for key in CODED_ACTIONS],
+    )
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return str(AgentAction(self.key).label)
+
+
+class StatusCodeListQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class StatusCodeList(models.Model):
+    """A named set of status codes for one workflow, e.g. "Support" or "Sales"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    secondary_language = models.CharField(
+        _("secondary language"),
+        max_length=10,
+        blank=True,
+        choices=secondary_language_choices,
+        help_text=_("The language this list's translations target, if any."),
+    )
+
+    objects = StatusCodeListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status code list")
+        verbose_name_plural = _("status code lists")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="statuscodelist_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusCodeQuerySet(models.QuerySet):
+    def offered_for(self, *, code_list: StatusCodeList | int, action: str):
+        """Active codes of `code_list` for `action`, in the agent's drop-down order."""
+        return self.filter(code_list=code_list, active=True, actions=action).order_by(
+            "sort_order", "code"
+        )
+
+
+class StatusCode(models.Model):
+    """A reason an agent gives for an action; `label` and `description` are translated."""
+
+    code_list = models.ForeignKey(
+        StatusCodeList,
+        on_delete=models.CASCADE,
+        related_name="codes",
+        verbose_name=_("list"),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=CODE_KEY_MAX_LENGTH,
+        validators=[validate_code_key],
+        help_text=_("Short key, unique within its list, e.g. LUNCH."),
+    )
+    label = models.CharField(_("label"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    actions = models.ManyToManyField(
+        Action,
+        related_name="codes",
+        verbose_name=_("actions"),
+        help_text=_("The agent actions this code can be chosen for."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive codes are hidden from agents.")
+    )
+    max_minutes = models.PositiveIntegerField(
+        _("maximum minutes"),
+        null=True,
+        blank=True,
+        help_text=_("Expected maximum time in a break or offline status with this code."),
+    )
+
+    objects = StatusCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status code")
+        verbose_name_plural = _("status codes")
+        ordering = ["code_list", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code_list", "code"], name="statuscode_unique_in_list"),
+            models.CheckConstraint(condition=~Q(code=""), name="statuscode_code_not_empty"),
+            models.CheckConstraint(
+                condition=Q(max_minutes__isnull=True) | Q(max_minutes__gt=0),
+                name="statuscode_max_minutes_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["code_list", "active", "sort_order"], name="statuscode_offered_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_list.name} / {self.code}"

@@ -1,0 +1,21 @@
+"""Translated fields (django-modeltranslation) and, after them, the audit history.
+
+simple-history is registered here, after the translation options, so that the history tables
+carry every language's column (see PITFALLS.md).
+"""
+
+import simple_history
+from django.conf import settings
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import StatusCode, StatusCodeList
+
+
+@register(StatusCode)
+class StatusCodeTranslationOptions(TranslationOptions):
+    fields = ("label", "description")
+    required_languages = {settings.LANGUAGE_CODE: ("label",), "default": ()}
+
+
+simple_history.register(StatusCodeList)
+simple_history.register(StatusCode, m2m_fields=["actions"])

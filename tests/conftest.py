@@ -1,0 +1,172 @@
+"""Shared fixtures: a small contact center and the people of every role (healthchecks style).
+
+- `support_list` (LUNCH, SHORT, RESTROOM, MEETING, TRAINING, EOS, CASE, TECH, RETIRED inactive)
+  and `sales_list` (LUNCH, COACHING, EOS);
+- `support_group` (Support list, supervised by `supervisor_a`) and `sales_group` (Sales list,
+  supervised by `supervisor_b`);
+- agents `ana` (Support, en), `sofia` (Support, es), `nocode` (Support, switch off),
+  `sam` (Sales, en);
+- `administrator` (staff with the model permissions of both apps), `superuser`.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from agents.models import Agent, AgentGroup
+from statuscodes.models import StatusCode, StatusCodeList
+
+User = get_user_model()
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_code(
+    code_list, code, label, actions, *, sort_order=0, active=True, max_minutes=None, **translations
+):
+    status_code = StatusCode.objects.create(
+        code_list=code_list,
+        code=code,
+        label=label,
+        sort_order=sort_order,
+        active=active,
+        max_minutes=max_minutes,
+        **translations,
+    )
+    status_code.actions.set(actions)
+    return status_code
+
+
+def make_user(username, **extra):
+    return User.objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
+
+
+def make_agent(username, group, *, language="en", enabled=True):
+    return Agent.objects.create(
+        user=make_user(username), group=group, language=language, status_codes_enabled=enabled
+    )
+
+
+@pytest.fixture
+def support_list(db):
+    code_list = StatusCodeList.objects.create(name="Support", description="Support workflow")
+    rows = [
+        ("LUNCH", "Lunch", "Almuerzo", ["take_break"], 60),
+        ("SHORT", "Short Break", "Descanso corto", ["take_break"], 15),
+        ("RESTROOM", "Restroom", "Baño", ["take_break"], 10),
+        ("MEETING", "Attend Meeting", "Reunión", ["work_offline"], None),
+        ("TRAINING", "Training", "Formación", ["work_offline"], None),
+        ("EOS", "End of shift", "Fin de turno", ["logout"], None),
+        (
+            "CASE",
+            "Working on a Case",
+            "Trabajando en un caso",
+            ["reject_phone", "reject_chat", "reject_email"],
+            None,
+        ),
+        (
+            "TECH",
+            "Technical Issue",
+            "Problema técnico",
+            ["reject_phone", "reject_chat", "reject_email"],
+            None,
+        ),
+    ]
+    for order, (code, en, es, actions, max_minutes) in enumerate(rows):
+        make_code(
+            code_list,
+            code,
+            en,
+            actions,
+            sort_order=order * 10,
+            max_minutes=max_minutes,
+            label_es=es,
+        )
+    make_code(code_list, "RETIRED", "Retired reason", ["take_break"], sort_order=5, active=False)
+    return code_list
+
+
+@pytest.fixture
+def sales_list(db):
+    code_list = StatusCodeList.objects.create(name="Sales")
+    make_code(
+        code_list,
+        "LUNCH",
+        "Lunch",
+        ["take_break"],
+        sort_order=0,
+        max_minutes=45,
+        label_es="Almuerzo",
+    )
+    make_code(code_list, "COACHING", "Sales coaching", ["work_offline"], sort_order=10)
+    make_code(code_list, "EOS", "End of shift", ["logout"], sort_order=20)
+    return code_list
+
+
+@pytest.fixture
+def supervisor_a(db):
+    return make_user("supervisor_a")
+
+
+@pytest.fixture
+def supervisor_b(db):
+    return make_user("supervisor_b")
+
+
+@pytest.fixture
+def support_group(support_list, supervisor_a):
+    group = AgentGroup.objects.create(name="Support Tier 1", code_list=support_list)
+    group.supervisors.add(supervisor_a)
+    return group
+
+
+@pytest.fixture
+def sales_group(sales_list, supervisor_b):
+    group = AgentGroup.objects.create(name="Sales Team", code_list=sales_list)
+    group.supervisors.add(supervisor_b)
+    return group
+
+
+@pytest.fixture
+def ana(support_group):
+    return make_agent("ana", support_group)
+
+
+@pytest.fixture
+def sofia(support_group):
+    return make_agent("sofia", support_group, language="es")
+
+
+@pytest.fixture
+def nocode(support_group):
+    return make_agent("nocode", support_group, enabled=False)
+
+
+@pytest.fixture
+def sam(sales_group):
+    return make_agent("sam", sales_group)
+
+
+@pytest.fixture
+def administrator(db):
+    user = make_user("administrator", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["statuscodes", "agents"])
+    )
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client logged in as that user (or an Agent's user)."""
+
+    def login(who):
+        user = getattr(who, "user", who)
+        client.force_login(user)
+        return client
+
+    return login
