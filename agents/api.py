@@ -1,5 +1,312 @@
-"""The JSON API of SPEC §7 (django-ninja): the agents' door for the console and integrations."""
+"""The JSON API of SPEC §7 (django-ninja): the agents' door for the console and integrations.
 
-from ninja import NinjaAPI
+Views are thin: authenticate, find the agent, call `agents.services`, shape the answer. Every
+refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` (docs/api.md).
+"""
 
-api = NinjaAPI(title="Agent status codes API", version="1", urls_namespace="api")
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import ConfigDict
+
+from .auth import ApiTokenAuth, SessionCsrfAuth
+from .choices import AgentStatus, EventSource
+from .models import Agent, StatusEvent
+from .selectors import (
+    AgentState,
+    agent_by_username,
+    agent_code_choices,
+    agent_current_state,
+    agent_for_user,
+    code_label,
+)
+from .services import (
+    SYSTEM_STATUS_ALLOWED_FROM,
+    ActionRefused,
+    agent_allowed_actions,
+    agent_perform_action,
+    agent_reject_interaction,
+    agent_set_system_status,
+)
+
+ACT_FOR_OTHERS = "agents.act_for_other_agents"
+
+# The HTTP status of each refusal key; the table of docs/api.md, "Errors".
+REFUSAL_STATUS: dict[str, int] = {
+    "invalid_request": 400,
+    "unknown_action": 400,
+    "unknown_channel": 400,
+    "not_authenticated": 401,
+    "forbidden": 403,
+    "csrf_failed": 403,
+    "not_an_agent": 403,
+    "unknown_agent": 404,
+    "not_found": 404,
+    "invalid_transition": 409,
+    "request_too_large": 413,
+    "code_required": 422,
+    "code_not_offered": 422,
+    "code_inactive": 422,
+    "code_not_for_action": 422,
+}
+
+api = NinjaAPI(
+    title="Agent status codes API",
+    version="1",
+    description=(
+        "Agents' status changes and rejections with status codes (reasons). "
+        "Authenticate with the session (console; CSRF header on POST) or "
+        "`Authorization: Bearer <token>` (integrations). See docs/api.md."
+    ),
+    urls_namespace="api",
+    auth=[ApiTokenAuth(), SessionCsrfAuth()],
+)
+
+
+class StrictSchema(Schema):
+    # An unknown field is most likely a typo ("reason" for "code"): say so instead of ignoring it.
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodeOut(Schema):
+    code: str
+    label: str
+
+
+class AgentStateOut(Schema):
+    username: str
+    status: str = Field(description="Status key: available, busy, post_processing, …")
+    status_label: str
+    code: str | None = Field(description="Key of the current status's code; null if none.")
+    code_label: str | None = Field(description="That code's label in the agent's language.")
+    since: datetime | None = Field(description="Start of the current status; null if never.")
+    status_codes_enabled: bool
+    allowed_actions: list[str] = Field(description="The agent actions possible now.")
+    codes: dict[str, list[CodeOut]] = Field(
+        description="For every action that may carry a code, the codes offered, in order."
+    )
+
+
+class RejectionOut(Schema):
+    channel: str
+    code: str | None
+    code_label: str | None
+    at: datetime
+
+
+class RejectionResultOut(AgentStateOut):
+    rejection: RejectionOut
+
+
+class StatusIn(StrictSchema):
+    action: str = Field(
+        max_length=32,
+        description=(
+            "login, go_available, take_break, work_offline, logout; "
+            "busy or post_processing for integrations allowed to act for other agents."
+        ),
+    )
+    code: str | None = Field(default=None, max_length=100, description="A code key, e.g. LUNCH.")
+
+
+class RejectionIn(StrictSchema):
+    channel: str = Field(max_length=32, description="phone, chat, email or voicemail.")
+    code: str | None = Field(default=None, max_length=100, description="A code key, e.g. CASE.")
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="Stable machine key, see docs/api.md.")
+    detail: str = Field(description="What went wrong, in a sentence for people.")
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+CHANGE_ERRORS = {**ERRORS, 409: ErrorOut}
+
+
+def _error(request: HttpRequest, key: str, detail: str, status: int) -> HttpResponse:
+    response = api.create_response(request, {"error": key, "detail": detail}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(ActionRefused)
+def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+    return _error(request, exc.key, exc.detail, REFUSAL_STATUS.get(exc.key, 400))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        # loc is ("body", "payload", "code"): the field's name is what the client needs.
+        field = ".".join(str(part) for part in error["loc"][2:]) or "body"
+        problems.append(f"{field}: {error['msg']}")
+    return _error(
+        request,
+        "invalid_request",
+        _("Invalid request: %(problems)s.") % {"problems": "; ".join(problems)},
+        422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        "not_authenticated",
+        _("Log in, or send an API token as “Authorization: Bearer <token>”."),
+        401,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises HttpError(400) only when the body cannot be parsed.
+    if exc.status_code == 400:
+        return _error(request, "invalid_request", _("The request body is not valid JSON."), 400)
+    return _error(request, "invalid_request", str(exc), exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, "request_too_large", _("The request body is too large."), 413)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, "not_found", _("Not found."), 404)
+
+
+def _caller(request: HttpRequest) -> AbstractBaseUser:
+    return request.auth  # set by ApiTokenAuth or SessionCsrfAuth: the authenticated user
+
+
+def _me(request: HttpRequest) -> Agent:
+    agent = agent_for_user(user=_caller(request))
+    if agent is None:
+        raise ActionRefused(
+            "not_an_agent",
+            _("Your user is not an agent; ask an administrator to add you to an agent group."),
+        )
+    return agent
+
+
+def _other(request: HttpRequest, username: str) -> Agent:
+    caller = _caller(request)
+    if username == caller.get_username():
+        return _me(request)
+    if not caller.has_perm(ACT_FOR_OTHERS):
+        raise ActionRefused(
+            "forbidden",
+            _("You may not act for other agents (permission “act for other agents”)."),
+        )
+    agent = agent_by_username(username=username)
+    if agent is None:
+        raise ActionRefused(
+            "unknown_agent", _("There is no agent “%(username)s”.") % {"username": username}
+        )
+    return agent
+
+
+def _state_out(state: AgentState) -> dict:
+    agent = state.agent
+    return {
+        "username": agent.username,
+        "status": state.status,
+        "status_label": str(AgentStatus(state.status).label),
+        "code": state.code.code if state.code else None,
+        "code_label": code_label(code=state.code, language=agent.language) if state.code else None,
+        "since": state.since,
+        "status_codes_enabled": agent.status_codes_enabled,
+        "allowed_actions": agent_allowed_actions(state=state),
+        "codes": {
+            action: [{"code": c.code, "label": c.label} for c in offered]
+            for action, offered in agent_code_choices(agent=agent).items()
+        },
+    }
+
+
+def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> AgentState:
+    if payload.action not in SYSTEM_STATUS_ALLOWED_FROM:
+        return agent_perform_action(
+            agent=agent, action=payload.action, code=payload.code, source=EventSource.API
+        )
+    if not _caller(request).has_perm(ACT_FOR_OTHERS):
+        raise ActionRefused(
+            "forbidden",
+            _("Only integrations allowed to act for other agents set “%(status)s”.")
+            % {"status": payload.action},
+        )
+    if payload.code:
+        raise ActionRefused(
+            "code_not_for_action",
+            _("The system status “%(status)s” carries no status code.")
+            % {"status": payload.action},
+        )
+    return agent_set_system_status(agent=agent, status=payload.action, source=EventSource.SYSTEM)
+
+
+def _reject(agent: Agent, payload: RejectionIn) -> tuple[int, dict]:
+    event: StatusEvent = agent_reject_interaction(
+        agent=agent, channel=payload.channel, code=payload.code, source=EventSource.API
+    )
+    result = _state_out(agent_current_state(agent=agent))
+    result["rejection"] = {
+        "channel": event.channel,
+        "code": event.code.code if event.code else None,
+        "code_label": code_label(code=event.code, language=agent.language) if event.code else None,
+        "at": event.started_at,
+    }
+    return 201, result
+
+
+@api.get("/agents/me", response={200: AgentStateOut, **ERRORS}, tags=["agents"])
+def my_state(request: HttpRequest):
+    """Your status, its code and start, and the codes offered for each action."""
+    return _state_out(agent_current_state(agent=_me(request)))
+
+
+@api.post("/agents/me/status", response={200: AgentStateOut, **CHANGE_ERRORS}, tags=["agents"])
+def change_my_status(request: HttpRequest, payload: StatusIn):
+    """Change your status, e.g. `{"action": "take_break", "code": "LUNCH"}`."""
+    return _state_out(_change_status(request, _me(request), payload))
+
+
+@api.post(
+    "/agents/me/rejections", response={201: RejectionResultOut, **CHANGE_ERRORS}, tags=["agents"]
+)
+def reject_for_me(request: HttpRequest, payload: RejectionIn):
+    """Record that you declined an interaction, e.g. `{"channel": "phone", "code": "CASE"}`."""
+    return _reject(_me(request), payload)
+
+
+@api.get("/agents/{username}", response={200: AgentStateOut, **ERRORS}, tags=["other agents"])
+def agent_state(request: HttpRequest, username: str):
+    """Another agent's state (permission “act for other agents”)."""
+    return _state_out(agent_current_state(agent=_other(request, username)))
+
+
+@api.post(
+    "/agents/{username}/status",
+    response={200: AgentStateOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def change_agent_status(request: HttpRequest, username: str, payload: StatusIn):
+    """Change another agent's status (permission “act for other agents”)."""
+    return _state_out(_change_status(request, _other(request, username), payload))
+
+
+@api.post(
+    "/agents/{username}/rejections",
+    response={201: RejectionResultOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def reject_for_agent(request: HttpRequest, username: str, payload: RejectionIn):
+    """Record a rejection for another agent (permission “act for other agents”)."""
+    return _reject(_other(request, username), payload)

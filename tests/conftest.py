@@ -20,6 +20,12 @@ User = get_user_model()
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Production's PBKDF2 costs ~0.2 s per user; tests create several users each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_code(
     code_list, code, label, actions, *, sort_order=0, active=True, max_minutes=None, **translations
 ):

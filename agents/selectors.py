@@ -1,0 +1,101 @@
+"""Reading an agent's situation: current state, offered codes and their labels (SPEC §4)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import translation
+
+from statuscodes.models import StatusCode
+
+from .choices import CODED_ACTIONS, AgentStatus
+from .models import Agent, StatusEvent
+
+
+@dataclass(frozen=True)
+class AgentState:
+    """Where an agent is now: the status of the ongoing interval, its code and its start."""
+
+    agent: Agent
+    status: str
+    code: StatusCode | None
+    since: datetime | None
+
+
+@dataclass(frozen=True)
+class OfferedCode:
+    """One entry of an agent's drop-down: the stable key and the label in the agent's language."""
+
+    code: str
+    label: str
+
+
+def agent_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Agent | None:
+    """The user's Agent (with group and list), or None for anonymous users and non-agents."""
+    if not user.is_authenticated:
+        return None
+    return Agent.objects.select_related("user", "group__code_list").filter(user_id=user.pk).first()
+
+
+def agent_by_username(*, username: str) -> Agent | None:
+    """The Agent of the user called `username`, or None."""
+    return (
+        Agent.objects.select_related("user", "group__code_list")
+        .filter(user__username=username)
+        .first()
+    )
+
+
+def agent_current_state(*, agent: Agent) -> AgentState:
+    """The agent's ongoing status interval; an agent with no recorded change is logged out."""
+    ongoing = (
+        StatusEvent.objects.ongoing()
+        .filter(agent=agent)
+        .select_related("code")
+        .only("status", "started_at", "code")
+        .first()
+    )
+    if ongoing is None:
+        return AgentState(agent=agent, status=AgentStatus.LOGGED_OUT, code=None, since=None)
+    return AgentState(
+        agent=agent, status=ongoing.status, code=ongoing.code, since=ongoing.started_at
+    )
+
+
+def _offered_queryset(*, agent: Agent):
+    code_list = agent.group.code_list
+    # An inactive list is retired as a whole: its codes are no longer offered to anyone.
+    if code_list is None or not code_list.active:
+        return StatusCode.objects.none()
+    return StatusCode.objects.filter(code_list=code_list, active=True)
+
+
+def agent_offered_codes(*, agent: Agent, action: str) -> list[StatusCode]:
+    """The codes the agent may choose for `action`: active codes of the group's list, in order."""
+    return list(
+        _offered_queryset(agent=agent).filter(actions=action).order_by("sort_order", "code")
+    )
+
+
+def code_label(*, code: StatusCode, language: str) -> str:
+    """`code`'s label in `language`, falling back to the primary language where it is missing."""
+    with translation.override(language):
+        return code.label
+
+
+def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:
+    """Every coded action with the codes offered for it (empty where none), in one query."""
+    choices: dict[str, list[OfferedCode]] = defaultdict(list)
+    links = (
+        StatusCode.actions.through.objects.filter(
+            statuscode__in=_offered_queryset(agent=agent), action_id__in=CODED_ACTIONS
+        )
+        .select_related("statuscode")
+        .order_by("statuscode__sort_order", "statuscode__code")
+    )
+    with translation.override(agent.language):
+        for link in links:
+            code = link.statuscode
+            choices[link.action_id].append(OfferedCode(code=code.code, label=code.label))
+    return {action: choices[action] for action in CODED_ACTIONS}

@@ -1,0 +1,151 @@
+"""The agent console (SPEC §7): the logged-in agent's status, actions and code drop-downs.
+
+Plain forms with POST-redirect-GET, so it works without JavaScript; static/js/console.js only
+makes the time in status tick and picks up changes made by integrations.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+from .forms import RejectionForm, StatusActionForm
+from .models import Agent
+from .selectors import (
+    OfferedCode,
+    agent_code_choices,
+    agent_current_state,
+    agent_for_user,
+    code_label,
+)
+from .services import (
+    ActionRefused,
+    agent_allowed_actions,
+    agent_perform_action,
+    agent_reject_interaction,
+)
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then only users who are agents get through, with their Agent."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        agent = agent_for_user(user=request.user)
+        if agent is None:
+            return render(request, "agents/not_an_agent.html", status=403)
+        return view(request, agent, *args, **kwargs)
+
+    return wrapper
+
+
+def _hms(seconds: int) -> str:
+    hours, rest = divmod(max(seconds, 0), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
+    """One action button of the page, with its drop-down of codes where the list offers some."""
+    return {
+        "key": key,
+        "label": label,
+        "codes": codes,
+        "required": bool(codes) and agent.status_codes_enabled,
+    }
+
+
+@require_GET
+@agent_required
+def console(request: HttpRequest, agent: Agent) -> HttpResponse:
+    state = agent_current_state(agent=agent)
+    choices = agent_code_choices(agent=agent)
+    actions = [
+        _form(agent, action, AgentAction(action).label, choices.get(action, []))
+        for action in agent_allowed_actions(state=state)
+    ]
+    rejections = []
+    if state.status != AgentStatus.LOGGED_OUT:
+        rejections = [
+            _form(agent, channel, Channel(channel).label, choices[action])
+            for channel, action in REJECTION_ACTION_OF_CHANNEL.items()
+        ]
+    elapsed = int((timezone.now() - state.since).total_seconds()) if state.since else None
+    max_minutes = state.code.max_minutes if state.code else None
+    context = {
+        "agent": agent,
+        "state": state,
+        "status_label": AgentStatus(state.status).label,
+        "code_label": code_label(code=state.code, language=agent.language) if state.code else "",
+        "elapsed_seconds": elapsed,
+        "elapsed": _hms(elapsed) if elapsed is not None else "",
+        "max_minutes": max_minutes,
+        "exceeded": bool(max_minutes and elapsed and elapsed > max_minutes * 60),
+        "actions": actions,
+        "rejections": rejections,
+        "code_reference": [
+            {"label": AgentAction(action).label, "codes": codes}
+            for action, codes in choices.items()
+        ],
+    }
+    return render(request, "agents/console.html", context)
+
+
+@require_POST
+@agent_required
+def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
+    form = StatusActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That request was incomplete; nothing was changed."))
+        return redirect("console:home")
+    try:
+        state = agent_perform_action(
+            agent=agent,
+            action=form.cleaned_data["action"],
+            code=form.cleaned_data["code"],
+            source=EventSource.CONSOLE,
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.detail)
+        return redirect("console:home")
+    status = AgentStatus(state.status).label
+    if state.code:
+        label = code_label(code=state.code, language=agent.language)
+        messages.success(
+            request,
+            _("You are now %(status)s: %(label)s.") % {"status": status.lower(), "label": label},
+        )
+    else:
+        messages.success(request, _("You are now %(status)s.") % {"status": status.lower()})
+    return redirect("console:home")
+
+
+@require_POST
+@agent_required
+def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
+    form = RejectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That request was incomplete; nothing was changed."))
+        return redirect("console:home")
+    try:
+        event = agent_reject_interaction(
+            agent=agent,
+            channel=form.cleaned_data["channel"],
+            code=form.cleaned_data["code"],
+            source=EventSource.CONSOLE,
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.detail)
+        return redirect("console:home")
+    messages.success(
+        request,
+        _("%(channel)s interaction rejected.") % {"channel": Channel(event.channel).label},
+    )
+    return redirect("console:home")

@@ -1,0 +1,69 @@
+"""SPEC §8 for the API: malformed or oversized input gets 4xx in the error shape, never 500."""
+
+import pytest
+
+from agents.models import StatusEvent
+
+URL = "/api/v1/agents/me/status"
+
+
+@pytest.fixture
+def ana_client(ana, client_for):
+    return client_for(ana)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("{not json", 400),
+        (b"\xff\xfe\x00", 400),
+        ("", 422),
+        ("null", 422),
+        ("[]", 422),
+        ('"take_break"', 422),
+        ("{}", 422),
+        ('{"action": 5}', 422),
+        ('{"action": "login", "code": ["LUNCH"]}', 422),
+        ('{"action": "login", "reason": "LUNCH"}', 422),
+        ('{"action": "' + "x" * 100_000 + '"}', 422),
+    ],
+)
+def test_malformed_bodies_are_refused_in_the_error_shape(ana_client, raw, status):
+    response = ana_client.post(URL, raw, content_type="application/json")
+    assert response.status_code == status
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert body["detail"]
+    assert not StatusEvent.objects.exists()
+
+
+def test_validation_message_names_the_field(ana_client):
+    detail = ana_client.post(URL, '{"code": "LUNCH"}', content_type="application/json").json()
+    assert "action" in detail["detail"]
+    detail = ana_client.post(
+        URL, '{"action": "login", "reason": "x"}', content_type="application/json"
+    ).json()
+    assert "reason" in detail["detail"]
+
+
+def test_oversized_body_is_refused(ana_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    raw = '{"action": "login", "code": "' + "x" * 2000 + '"}'
+    response = ana_client.post(URL, raw, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"] == "request_too_large"
+
+
+def test_long_but_bounded_code_is_refused_as_unknown(ana_client):
+    ana_client.post(URL, '{"action": "login"}', content_type="application/json")
+    response = ana_client.post(
+        URL,
+        '{"action": "take_break", "code": "' + "L" * 100 + '"}',
+        content_type="application/json",
+    )
+    assert response.json()["error"] == "code_not_offered"
+
+
+def test_wrong_method_is_not_a_server_error(ana_client):
+    assert ana_client.get(URL).status_code == 405
+    assert ana_client.delete("/api/v1/agents/me").status_code == 405

@@ -1,0 +1,95 @@
+"""POSTs of the console forms: the rule applies, refusals are shown and record nothing."""
+
+from django.test import Client
+
+from agents.models import StatusEvent
+from agents.services import agent_current_state, agent_perform_action
+from tests.conftest import PASSWORD
+
+
+def follow_post(client, url, data):
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain == [("/console/", 302)]
+    return response.content.decode()
+
+
+def test_login_then_break_with_code(ana, client_for):
+    client = client_for(ana)
+    html = follow_post(client, "/console/status/", {"action": "login"})
+    assert "You are now available." in html
+    html = follow_post(client, "/console/status/", {"action": "take_break", "code": "LUNCH"})
+    assert "You are now on break: Lunch." in html
+    state = agent_current_state(agent=ana)
+    assert (state.status, state.code.code) == ("on_break", "LUNCH")
+    assert set(StatusEvent.objects.values_list("source", flat=True)) == {"console"}
+
+
+def test_break_without_code_is_refused_with_a_message(ana, client_for):
+    client = client_for(ana)
+    follow_post(client, "/console/status/", {"action": "login"})
+    html = follow_post(client, "/console/status/", {"action": "take_break", "code": ""})
+    assert 'class="error"' in html and "Choose a status code for “Take break”" in html
+    assert agent_current_state(agent=ana).status == "available"
+    assert StatusEvent.objects.count() == 1
+
+
+def test_refusal_message_for_a_code_of_another_action(ana, client_for):
+    client = client_for(ana)
+    follow_post(client, "/console/status/", {"action": "login"})
+    html = follow_post(client, "/console/status/", {"action": "take_break", "code": "MEETING"})
+    assert "applies to Work offline" in html
+    assert StatusEvent.objects.count() == 1
+
+
+def test_invalid_transition_is_refused_with_a_message(ana, client_for):
+    html = follow_post(client_for(ana), "/console/status/", {"action": "logout", "code": "EOS"})
+    assert "not possible while logged out" in html
+    assert not StatusEvent.objects.exists()
+
+
+def test_incomplete_post_changes_nothing(ana, client_for):
+    html = follow_post(client_for(ana), "/console/status/", {})
+    assert "incomplete" in html
+    html = follow_post(client_for(ana), "/console/rejections/", {"code": "CASE"})
+    assert "incomplete" in html
+    assert not StatusEvent.objects.exists()
+
+
+def test_rejection_from_the_console(sofia, client_for):
+    client = client_for(sofia)
+    follow_post(client, "/console/status/", {"action": "login"})
+    html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "CASE"})
+    assert "Phone interaction rejected." in html
+    event = StatusEvent.objects.rejections().get()
+    assert (event.channel, event.code.code, event.source) == ("phone", "CASE", "console")
+    assert agent_current_state(agent=sofia).status == "available"
+
+
+def test_refused_rejection_shows_why(ana, client_for):
+    client = client_for(ana)
+    agent_perform_action(agent=ana, action="login", source="console")
+    html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "LUNCH"})
+    assert "applies to Take break" in html
+    assert not StatusEvent.objects.rejections().exists()
+
+
+def test_forms_carry_a_csrf_token_and_work_with_csrf_checks_on(ana):
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="ana", password=PASSWORD)
+    assert client.post("/console/status/", {"action": "login"}).status_code == 403
+    html = client.get("/console/").content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    token = client.cookies["csrftoken"].value
+    response = client.post("/console/status/", {"action": "login", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert agent_current_state(agent=ana).status == "available"
+
+
+def test_posts_need_an_agent_and_a_post(supervisor_a, ana, client_for):
+    assert client_for(supervisor_a).post("/console/status/", {"action": "login"}).status_code == (
+        403
+    )
+    assert client_for(ana).get("/console/status/").status_code == 405
+    anonymous = Client().post("/console/status/", {"action": "login"})
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert not StatusEvent.objects.exists()

@@ -1,0 +1,114 @@
+"""GET /console/: the agent's status, time in it, and the actions possible now with codes."""
+
+import re
+
+from django.test import Client
+
+from agents.services import agent_perform_action, agent_set_system_status
+
+
+def page(client):
+    response = client.get("/console/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def options(html, select_id):
+    select = re.search(rf'<select name="code" id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no drop-down {select_id}"
+    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select.group(1))
+
+
+def test_anonymous_is_sent_to_the_login_page(db):
+    response = Client().get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_user_who_is_not_an_agent_gets_a_clear_403(supervisor_a, client_for):
+    response = client_for(supervisor_a).get("/console/")
+    assert response.status_code == 403
+    assert "is not an agent" in response.content.decode()
+
+
+def test_logged_out_agent_can_only_log_in(ana, client_for):
+    html = page(client_for(ana))
+    assert "Logged out" in html
+    assert 'name="action" value="login"' in html
+    assert 'value="take_break"' not in html
+    assert "Reject an interaction" not in html
+
+
+def test_available_agent_sees_actions_with_required_drop_downs_in_order(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    html = page(client_for(ana))
+    assert "Available" in html
+    assert options(html, "code-do-take_break") == [
+        ("", "— choose a reason —"),
+        ("LUNCH", "Lunch"),
+        ("SHORT", "Short Break"),
+        ("RESTROOM", "Restroom"),
+    ]
+    assert re.search(r'id="code-do-take_break" required', html)
+    assert [code for code, _ in options(html, "code-do-work_offline")] == [
+        "",
+        "MEETING",
+        "TRAINING",
+    ]
+    assert [code for code, _ in options(html, "code-do-logout")] == ["", "EOS"]
+    assert [code for code, _ in options(html, "code-reject-phone")] == ["", "CASE", "TECH"]
+    assert "Reject Voicemail" in html and 'id="code-reject-voicemail"' not in html
+    assert 'value="login"' not in html
+    assert "RETIRED" not in html
+
+
+def test_spanish_agent_sees_spanish_labels(sofia, client_for):
+    agent_perform_action(agent=sofia, action="login", source="console")
+    html = page(client_for(sofia))
+    assert ("LUNCH", "Almuerzo") in options(html, "code-do-take_break")
+    assert ("CASE", "Trabajando en un caso") in options(html, "code-reject-phone")
+
+
+def test_spanish_labels_are_shown_even_before_login(sofia, client_for):
+    # A logged-out agent can already read the list of their codes, in their language.
+    html = page(client_for(sofia))
+    assert '<details class="console-codes" open>' in html
+    assert 'Almuerzo <span class="muted">(LUNCH)</span>' in html
+
+
+def test_on_break_shows_the_code_label_and_time_in_status(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    html = page(client_for(ana))
+    assert "On break" in html and 'class="console-code">Lunch<' in html
+    assert re.search(r'class="console-elapsed" datetime="[^"]+" data-elapsed="0"', html)
+    assert ">0:00:00</time>" in html
+    assert "expected at most 60 min" in html
+
+
+def test_disabled_agent_has_optional_drop_downs(nocode, client_for):
+    agent_perform_action(agent=nocode, action="login", source="console")
+    html = page(client_for(nocode))
+    assert options(html, "code-do-take_break")[0] == ("", "— no reason —")
+    assert not re.search(r'id="code-do-take_break" required', html)
+    assert "Status codes are optional for you." in html
+
+
+def test_busy_agent_can_only_go_available(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_set_system_status(agent=ana, status="busy", source="system")
+    html = page(client_for(ana))
+    actions = re.findall(r'name="action" value="([a-z_]+)"', html)
+    assert actions == ["go_available"]
+
+
+def test_page_takes_a_fixed_number_of_queries(ana, client_for, django_assert_max_num_queries):
+    client = client_for(ana)
+    agent_perform_action(agent=ana, action="login", source="console")
+    with django_assert_max_num_queries(8):
+        page(client)
+
+
+def test_page_loads_its_script_locally(ana, client_for):
+    html = page(client_for(ana))
+    assert '<script src="/static/js/console.js" defer></script>' in html
