@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import ConfigDict
 
 from .auth import ApiTokenAuth, SessionCsrfAuth
-from .choices import AgentStatus, EventSource
+from .choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from .models import Agent, StatusEvent
 from .selectors import (
     AgentState,
@@ -104,19 +104,30 @@ class RejectionResultOut(AgentStateOut):
 
 
 class StatusIn(StrictSchema):
+    # The schema lists the accepted keys; any other string still gets the clearer refusal
+    # `unknown_action` (400) from the service instead of a generic validation error.
     action: str = Field(
         max_length=32,
         description=(
             "login, go_available, take_break, work_offline, logout; "
             "busy or post_processing for integrations allowed to act for other agents."
         ),
+        json_schema_extra={"enum": [*map(str, ACTION_TARGET_STATUS), *SYSTEM_STATUS_ALLOWED_FROM]},
     )
-    code: str | None = Field(default=None, max_length=100, description="A code key, e.g. LUNCH.")
+    code: str | None = Field(
+        default=None, max_length=100, description="A code key, e.g. LUNCH.", examples=["LUNCH"]
+    )
 
 
 class RejectionIn(StrictSchema):
-    channel: str = Field(max_length=32, description="phone, chat, email or voicemail.")
-    code: str | None = Field(default=None, max_length=100, description="A code key, e.g. CASE.")
+    channel: str = Field(
+        max_length=32,
+        description="phone, chat, email or voicemail.",
+        json_schema_extra={"enum": Channel.values},
+    )
+    code: str | None = Field(
+        default=None, max_length=100, description="A code key, e.g. CASE.", examples=["CASE"]
+    )
 
 
 class ErrorOut(Schema):

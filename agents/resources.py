@@ -75,6 +75,16 @@ class EmailWidget(TextWidget):
         return BaseUserManager.normalize_email(super().clean(value, row=row, **kwargs))
 
 
+def username_of(row) -> str:
+    """The row's username as Django stores it (NFKC-normalised, so "ﬁona" is "fiona")."""
+    return User.normalize_username(cell_text(row.get("username")))
+
+
+class UsernameWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        return User.normalize_username(super().clean(value, row=row, **kwargs))
+
+
 def configured_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
@@ -94,7 +104,7 @@ class AgentResource(ConfigurationResource):
     username = Field(
         attribute="user__username",
         column_name="username",
-        widget=TextWidget(required=True, required_message=_("Give the agent's username.")),
+        widget=UsernameWidget(required=True, required_message=_("Give the agent's username.")),
     )
     first_name = Field(attribute="user__first_name", column_name="first_name", widget=TextWidget())
     last_name = Field(attribute="user__last_name", column_name="last_name", widget=TextWidget())
@@ -145,16 +155,19 @@ class AgentResource(ConfigurationResource):
     def get_queryset(self):
         return Agent.objects.select_related("user", "group").order_by("user__username")
 
+    def row_identity(self, row) -> tuple[str, ...] | None:
+        return (username_of(row),) if username_of(row) else None
+
     def get_instance(self, instance_loader, row):
         return (
             Agent.objects.select_related("user", "group")
-            .filter(user__username=cell_text(row.get("username")))
+            .filter(user__username=username_of(row))
             .first()
         )
 
     def init_instance(self, row=None):
         """A new agent, for the existing user of that username or a new one."""
-        username = cell_text(row.get("username")) if row else ""
+        username = username_of(row) if row else ""
         user = User.objects.filter(username=username).first() if username else None
         if user is None:
             user = User(username=username)

@@ -3,13 +3,27 @@
 import csv
 import io
 
+import openpyxl
 import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
+from .cells import cell_text
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (format, encoding, columns)."""
+
+
+# Beyond what any contact center configures, and what an import gets through in minutes.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+
+
+def too_many_rows() -> str:
+    return _("The file has more than %(rows)s rows under its header; split it.") % {
+        "rows": f"{MAX_ROWS:,}"
+    }
 
 
 class CSV(base_formats.CSV):
@@ -30,6 +44,8 @@ class CSV(base_formats.CSV):
                 return dataset
             dataset.headers = headers
             for line, cells in enumerate(reader, start=2):
+                if line > MAX_ROWS + 1:
+                    raise ImportFileError(too_many_rows())
                 if len(cells) > len(headers):
                     if any(cell.strip() for cell in cells[len(headers) :]):
                         raise ImportFileError(
@@ -50,7 +66,14 @@ class CSV(base_formats.CSV):
 
 
 class XLSX(base_formats.XLSX):
-    """XLSX from the first sheet; an empty sheet gives an empty dataset."""
+    """XLSX from the first sheet (whichever sheet was open when saved); formulas are refused.
+
+    A formula cell is read neither as its text nor as its result: the result is only there if
+    the program that saved the file computed it, so the import would depend on which program
+    that was. The file is refused with each formula's line and column instead.
+    """
+
+    MAX_FORMULAS_LISTED = 10
 
     def create_dataset(self, in_stream):
         if not in_stream.startswith(b"PK"):
@@ -61,14 +84,78 @@ class XLSX(base_formats.XLSX):
                 )
             )
         try:
-            return super().create_dataset(in_stream)
-        except StopIteration:
-            return tablib.Dataset()
+            workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True)
+            rows = self.read_rows(workbook.worksheets[0]) if workbook.worksheets else []
+        except ImportFileError:
+            raise
         except Exception as error:  # openpyxl raises many kinds for a damaged workbook
             raise ImportFileError(
                 _("The file could not be read as an XLSX workbook (%(error)s).")
                 % {"error": error.__class__.__name__}
             ) from None
+        dataset = tablib.Dataset()
+        if not rows:
+            return dataset
+        width = max(len(row) for row in rows)
+        values = [[cell.value for cell in row] + [None] * (width - len(row)) for row in rows]
+        self.refuse_formulas(rows, headers=values[0])
+        dataset.headers = values[0]
+        for row in values[1:]:
+            dataset.append(row)
+        return dataset
+
+    @staticmethod
+    def read_rows(sheet) -> list[list]:
+        """The sheet's rows of cells, without trailing empty cells; a huge sheet is refused."""
+        # The size a sheet declares can be wrong (some programs declare every possible cell,
+        # A1:XFD1048576): read the cells it holds instead.
+        sheet.reset_dimensions()
+        rows = []
+        for line, row in enumerate(sheet.rows, start=1):
+            cells = list(row)
+            while cells and cells[-1].value is None:
+                cells.pop()
+            if len(cells) > MAX_COLUMNS:
+                raise ImportFileError(
+                    _(
+                        "Line %(line)s has a value in column %(column)s; an import reads at "
+                        "most %(columns)s columns."
+                    )
+                    % {"line": line, "column": cells[-1].column_letter, "columns": MAX_COLUMNS}
+                )
+            if line > MAX_ROWS + 1:
+                raise ImportFileError(too_many_rows())
+            rows.append(cells)
+        return rows
+
+    def refuse_formulas(self, rows, *, headers) -> None:
+        formulas = [
+            (line, cell)
+            for line, row in enumerate(rows, start=1)
+            for cell in row
+            if cell.data_type == "f"
+        ]
+        if not formulas:
+            return
+        listed = [
+            _("line %(line)s, %(column)s: %(formula)s")
+            % {
+                "line": line,
+                "column": cell_text(headers[cell.column - 1]) or cell.column_letter,
+                "formula": getattr(cell.value, "text", None) or cell.value,
+            }
+            for line, cell in formulas[: self.MAX_FORMULAS_LISTED]
+        ]
+        if len(formulas) > self.MAX_FORMULAS_LISTED:
+            listed.append(_("and %(more)s more") % {"more": len(formulas) - len(listed)})
+        raise ImportFileError(
+            _(
+                "The workbook holds %(count)s formula(s), which are not imported: %(cells)s. "
+                "Replace each formula by its value (Paste Special → Values), or type the text "
+                "with a leading ' to keep it as text, and import again."
+            )
+            % {"count": len(formulas), "cells": "; ".join(listed)}
+        )
 
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}

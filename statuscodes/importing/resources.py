@@ -9,7 +9,7 @@ from import_export import widgets
 from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
-from .cells import cell_text, is_blank, neutralise_formula
+from .cells import cell_problem, cell_text, is_blank, neutralise_formula
 from .files import ImportFileError
 
 
@@ -142,27 +142,34 @@ class ConfigurationResource(ModelResource):
         return identity if all(identity) else None
 
     def import_row(self, row, instance_loader, **kwargs):
-        """Import one row; blank rows are skipped, a repeated identity is refused."""
+        """Import one row; blank rows are skipped, unreadable cells and repeats refused."""
         row_result = self.get_row_result_class()()
         if all(is_blank(value) for value in row.values()):
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
+        problems: dict[str, list[str]] = {}
         identity = self.row_identity(row)
         if identity is not None:
             first_line = self._first_line_of_identity.setdefault(
                 identity, line_number(kwargs["row_number"])
             )
             if first_line != line_number(kwargs["row_number"]):
-                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-                row_result.validation_error = ValidationError(
+                problems[NON_FIELD_ERRORS] = [
                     _("Repeats line %(line)s: %(columns)s “%(identity)s” may appear only once.")
                     % {
                         "line": first_line,
                         "columns": " + ".join(self.identity_columns),
                         "identity": " / ".join(identity),
                     }
-                )
-                return row_result
+                ]
+        # Checked before any lookup: PostgreSQL cannot even search for a value holding NUL.
+        for column, value in row.items():
+            if (problem := cell_problem(value)) is not None:
+                problems[column] = [problem]
+        if problems:
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = ValidationError(problems)
+            return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):

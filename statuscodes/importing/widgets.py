@@ -4,6 +4,7 @@ A widget raises ValueError with a sentence a person can act on; the resource tur
 row-level validation error under the cell's column.
 """
 
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -58,8 +59,15 @@ class YesNoWidget(widgets.Widget):
         return "true" if value else "false"
 
 
+# Digits as people type them: Python's int() would also take "1_000" and "١٢".
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# The largest value an integer column holds on every supported database (PostgreSQL's integer),
+# so that a file valid on SQLite is valid on PostgreSQL too.
+LARGEST_WHOLE_NUMBER = 2_147_483_647
+
+
 class WholeNumberWidget(widgets.Widget):
-    """A whole number of at least `minimum`; an empty cell means `empty`."""
+    """A whole number of at least `minimum` (and at most 2147483647); empty means `empty`."""
 
     def __init__(self, *, minimum: int, empty: int | None, minimum_message: str):
         super().__init__(coerce_to_string=True)
@@ -71,12 +79,20 @@ class WholeNumberWidget(widgets.Widget):
         text = cell_text(value)
         if text == "":
             return self.empty
-        try:
+        if not WHOLE_NUMBER.fullmatch(text):
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text})
+        if len(text.lstrip("+-").lstrip("0")) > len(str(LARGEST_WHOLE_NUMBER)):
+            # Out of range either way; and int() refuses strings of more than 4300 digits.
+            number = -LARGEST_WHOLE_NUMBER if text.startswith("-") else LARGEST_WHOLE_NUMBER + 1
+        else:
             number = int(text)
-        except ValueError:
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text}) from None
         if number < self.minimum:
             raise ValueError(self.minimum_message)
+        if number > LARGEST_WHOLE_NUMBER:
+            raise ValueError(
+                _("The number is too large: at most %(largest)s.")
+                % {"largest": LARGEST_WHOLE_NUMBER}
+            )
         return number
 
     def render(self, value, obj=None, **kwargs):

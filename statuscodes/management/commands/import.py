@@ -8,8 +8,10 @@ writes nothing unless every row is valid: otherwise it prints each problem as
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from import_export.command_utils import get_resource_class
 from import_export.results import RowResult
 
@@ -105,10 +107,22 @@ class Command(BaseCommand):
 
     @staticmethod
     def read_bytes(file_name: str) -> bytes:
-        if file_name == "-":
-            return sys.stdin.buffer.read()
+        """The file's bytes; a file over IMPORT_MAX_UPLOAD_BYTES is refused before parsing."""
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
         try:
-            with open(file_name, "rb") as file:
-                return file.read()
+            if file_name == "-":
+                data = sys.stdin.buffer.read(limit + 1)
+            else:
+                with open(file_name, "rb") as file:
+                    data = file.read(limit + 1)
         except OSError as error:
             raise ImportFileError(f"Cannot read {file_name}: {error.strerror}.") from None
+        if len(data) > limit:
+            # The same limit as the admin's upload: a configuration file is never this large,
+            # and the whole file would be held in memory while parsed.
+            raise ImportFileError(
+                f"The file is larger than {filesizeformat(limit)}; files over "
+                f"IMPORT_MAX_UPLOAD_BYTES ({limit} bytes) are refused. Split it into smaller "
+                "files, or raise the setting."
+            )
+        return data

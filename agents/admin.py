@@ -1,0 +1,280 @@
+"""The administrators' workplace for people: groups, agents, the read-only timeline, API tokens."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
+
+from statuscodes.admin import CheckedImportExportMixin, InUseDeletionMixin
+
+from .models import Agent, AgentGroup, ApiToken, StatusEvent
+from .resources import AgentGroupResource, AgentResource
+
+
+class AgentInline(admin.TabularInline):
+    """The group's agents with their switch and language; agents are added from the Agents page,
+    where the user is picked, and leave a group by being moved to another one."""
+
+    model = Agent
+    fields = ("user", "status_codes_enabled", "language")
+    readonly_fields = ("user",)
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(AgentGroup)
+class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AgentGroupResource]
+    list_display = ("name", "code_list", "agents_count", "enabled_count", "supervisor_names")
+    list_filter = ("code_list",)
+    list_select_related = ("code_list",)
+    search_fields = ("name", "description")
+    fields = ("name", "description", "code_list", "supervisors")
+    autocomplete_fields = ("supervisors",)
+    inlines = [AgentInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                agents_count=Count("agents"),
+                enabled_count=Count("agents", filter=Q(agents__status_codes_enabled=True)),
+            )
+            .prefetch_related("supervisors")
+        )
+
+    @admin.display(description=_("agents"), ordering="agents_count")
+    def agents_count(self, obj: AgentGroup) -> int:
+        return obj.agents_count
+
+    @admin.display(description=_("with status codes"), ordering="enabled_count")
+    def enabled_count(self, obj: AgentGroup) -> int:
+        return obj.enabled_count
+
+    @admin.display(description=_("supervisors"))
+    def supervisor_names(self, obj: AgentGroup) -> str:
+        return ", ".join(sorted(user.get_username() for user in obj.supervisors.all()))
+
+    def deletion_blockers(self, objs) -> list[str]:
+        counts = dict(
+            AgentGroup.objects.filter(pk__in=[group.pk for group in objs])
+            .annotate(agents_count=Count("agents"))
+            .filter(agents_count__gt=0)
+            .values_list("pk", "agents_count")
+        )
+        return [
+            ngettext(
+                "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
+                "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
+                counts[group.pk],
+            )
+            % {"group": group, "count": counts[group.pk]}
+            for group in objs
+            if group.pk in counts
+        ]
+
+
+@admin.register(Agent)
+class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AgentResource]
+    list_display = (
+        "username",
+        "full_name",
+        "email",
+        "group",
+        "status_codes_enabled",
+        "language",
+    )
+    list_filter = ("group", "status_codes_enabled", "language")
+    list_select_related = ("user", "group")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    fields = ("user", "group", "status_codes_enabled", "language")
+    autocomplete_fields = ("user",)
+    actions = ["enable_status_codes", "disable_status_codes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The timeline belongs to the person: an agent record never changes hands.
+        return ("user",) if obj else ()
+
+    @admin.display(description=_("username"), ordering="user__username")
+    def username(self, obj: Agent) -> str:
+        return obj.user.get_username()
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def full_name(self, obj: Agent) -> str:
+        return obj.user.get_full_name()
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj: Agent) -> str:
+        return obj.user.email
+
+    def deletion_blockers(self, objs) -> list[str]:
+        counts = dict(
+            Agent.objects.filter(pk__in=[agent.pk for agent in objs])
+            .annotate(events_count=Count("events"))
+            .filter(events_count__gt=0)
+            .values_list("pk", "events_count")
+        )
+        return [
+            ngettext(
+                "Agent “%(agent)s” has %(count)d recorded event. Deactivate their user account "
+                "instead: the history is kept.",
+                "Agent “%(agent)s” has %(count)d recorded events. Deactivate their user account "
+                "instead: the history is kept.",
+                counts[agent.pk],
+            )
+            % {"agent": agent, "count": counts[agent.pk]}
+            for agent in objs
+            if agent.pk in counts
+        ]
+
+    @admin.action(description=_("Enable status codes"), permissions=["change"])
+    def enable_status_codes(self, request, queryset):
+        self.set_status_codes_enabled(request, queryset, enabled=True)
+
+    @admin.action(description=_("Disable status codes"), permissions=["change"])
+    def disable_status_codes(self, request, queryset):
+        self.set_status_codes_enabled(request, queryset, enabled=False)
+
+    def set_status_codes_enabled(self, request, queryset, *, enabled: bool) -> None:
+        selected = len(queryset)
+        changing = list(queryset.exclude(status_codes_enabled=enabled))
+        for agent in changing:
+            agent.status_codes_enabled = enabled
+        # One UPDATE, and one history record per agent changed (a plain update() would leave
+        # the audit history silent).
+        bulk_update_with_history(
+            changing, Agent, ["status_codes_enabled"], default_user=request.user
+        )
+        if enabled:
+            message = ngettext(
+                "Status codes enabled for %(count)d agent.",
+                "Status codes enabled for %(count)d agents.",
+                len(changing),
+            )
+        else:
+            message = ngettext(
+                "Status codes disabled for %(count)d agent.",
+                "Status codes disabled for %(count)d agents.",
+                len(changing),
+            )
+        message %= {"count": len(changing)}
+        unchanged = selected - len(changing)
+        if unchanged:
+            message += " " + ngettext(
+                "%(count)d was already so.", "%(count)d were already so.", unchanged
+            ) % {"count": unchanged}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(admin.ModelAdmin):
+    """The timeline, read-only for everyone: events are written only by agents.services, so
+    that intervals chain without overlap or gap (SPEC §5)."""
+
+    list_display = (
+        "started_at",
+        "agent",
+        "kind",
+        "status",
+        "channel",
+        "code",
+        "ended_at",
+        "previous_status",
+        "source",
+    )
+    list_filter = ("kind", "status", "channel", "source", "started_at", "agent__group")
+    list_select_related = ("agent__user", "code__code_list")
+    search_fields = ("agent__user__username", "code__code")
+    date_hierarchy = "started_at"
+    ordering = ("-started_at",)
+    # Counting a table of millions of events for "N total" on every page is not worth it.
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RevokedFilter(admin.SimpleListFilter):
+    title = _("revoked")
+    parameter_name = "revoked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Revoked")), ("no", _("Not revoked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(revoked_at__isnull=True)
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for integrations. The key is shown once, when the token is created; only its
+    prefix (to recognise it) and its SHA-256 hash are stored."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (RevokedFilter,)
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    autocomplete_fields = ("user",)
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name")
+        return ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = obj.set_new_key()
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            format_html(
+                gettext(
+                    "The key of “{}” is <code class='api-token-key'>{}</code>. Copy it now: it "
+                    "is not stored and will not be shown again."
+                ),
+                obj.name,
+                key,
+            ),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )
