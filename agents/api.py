@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import ConfigDict
 
@@ -274,7 +274,7 @@ def _reject(agent: Agent, payload: RejectionIn) -> tuple[int, dict]:
         "code_label": code_label(code=event.code, language=agent.language) if event.code else None,
         "at": event.started_at,
     }
-    return 201, result
+    return Status(201, result)
 
 
 @api.get("/agents/me", response={200: AgentStateOut, **ERRORS}, tags=["agents"])

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from agents.choices import CODED_ACTIONS
 
 from .forms import ImportFileForm, StatusCodeInlineFormSet
+from .importing.files import CSV, XLSX, ImportFileError
 from .models import Action, StatusCode, StatusCodeList
 from .resources import StatusCodeResource
 from .services import (
@@ -52,6 +52,10 @@ class CheckedImportExportMixin(ImportExportMixin):
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportFileError):
+            # Our readers say what is wrong and where (line, column, formula, size).
+            form.add_error("import_file", str(e))
+            return
         chosen = self.get_import_formats()[int(form.cleaned_data["format"])]()
         form.add_error(
             "import_file",

@@ -79,8 +79,8 @@ class XLSX(base_formats.XLSX):
         if not in_stream.startswith(b"PK"):
             raise ImportFileError(
                 _(
-                    "The file is not an XLSX workbook (if it is CSV, name it .csv "
-                    "or use --format csv)."
+                    "The file is not an XLSX workbook: if it is CSV, choose the CSV format "
+                    "(or name it .csv)."
                 )
             )
         try:

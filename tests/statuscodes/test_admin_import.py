@@ -110,7 +110,7 @@ def test_csv_file_chosen_as_xlsx_is_refused_clearly(client_for, administrator):
     response = upload(client_for(administrator), FIXED_FILE, file_format=XLSX_FORMAT)
 
     assert response.status_code == 200
-    assert "The file could not be read as XLSX" in response.content.decode()
+    assert "The file is not an XLSX workbook" in response.content.decode()
     assert not StatusCode.objects.exists()
 
 
