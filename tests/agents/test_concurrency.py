@@ -54,7 +54,7 @@ def fire(agent, seed, barrier, outcome, lock):
         connection.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_changes_for_one_agent_leave_no_overlap_and_no_gap(ana):
     agent_perform_action(agent=ana, action="login", source="api")
     outcome = {"changes": 0, "rejections": 0, "refused": 0, "errors": []}

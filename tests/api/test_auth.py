@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -36,7 +37,7 @@ def test_user_who_is_not_an_agent_is_told_so(supervisor_a, client_for):
 
 def test_session_post_without_csrf_token_is_refused(ana):
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username="ana", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="ana", password=PASSWORD)
     response = post_json(client, STATUS, {"action": "login"})
     assert response.status_code == 403
     assert response.json()["error"] == "csrf_failed"
@@ -45,7 +46,7 @@ def test_session_post_without_csrf_token_is_refused(ana):
 
 def test_session_post_with_csrf_token_is_accepted(ana):
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username="ana", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="ana", password=PASSWORD)
     assert client.get(ME).status_code == 200  # safe methods need no token
     client.get("/console/")  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value

@@ -1,5 +1,6 @@
 """POSTs of the console forms: the rule applies, refusals are shown and record nothing."""
 
+from django.http import HttpRequest
 from django.test import Client
 
 from agents.models import StatusEvent
@@ -75,7 +76,7 @@ def test_refused_rejection_shows_why(ana, client_for):
 
 def test_forms_carry_a_csrf_token_and_work_with_csrf_checks_on(ana):
     client = Client(enforce_csrf_checks=True)
-    client.login(username="ana", password=PASSWORD)
+    client.login(request=HttpRequest(), username="ana", password=PASSWORD)
     assert client.post("/console/status/", {"action": "login"}).status_code == 403
     html = client.get("/console/").content.decode()
     assert 'name="csrfmiddlewaretoken"' in html
