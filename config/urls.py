@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -6,7 +7,20 @@ from agents.api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False), name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Log in, log out and change one's password; no e-mailed password reset (administrators
+    # set passwords, or users sign in through SSO), so no mail server is needed.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("admin/", admin.site.urls),
     path("console/", include("agents.urls")),
     path("api/v1/", api.urls),
