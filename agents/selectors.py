@@ -40,6 +40,9 @@ def agent_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Agent | None:
 
 def agent_by_username(*, username: str) -> Agent | None:
     """The Agent of the user called `username`, or None."""
+    if "\x00" in username:
+        # No username holds a NUL byte, and PostgreSQL refuses one in a query.
+        return None
     return (
         Agent.objects.select_related("user", "group__code_list")
         .filter(user__username=username)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from statuscodes.models import StatusCode
+from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
 from .choices import (
     ACTION_TARGET_STATUS,
@@ -258,6 +259,14 @@ def _resolve_code(*, agent: Agent, action: str, code: str | None) -> StatusCode 
 def _code_refusal(*, agent: Agent, action: str, code: str) -> ActionRefused:
     """Why `code` is not among the codes offered for `action`."""
     code_list = agent.group.code_list
+    if not is_code_key(code):
+        # Not even shaped like a key (spaces, control characters, too long): no code has it,
+        # and PostgreSQL refuses a NUL byte in a query, so it is answered without asking.
+        return ActionRefused(
+            "code_not_offered",
+            _("“%(code)s” is not a status code: a code is 1 to %(max)s letters, digits, “_”, “-”.")
+            % {"code": code[:CODE_KEY_MAX_LENGTH].replace("\x00", ""), "max": CODE_KEY_MAX_LENGTH},
+        )
     if code_list is None:
         return ActionRefused(
             "code_not_offered",

@@ -3,6 +3,7 @@
 import pytest
 
 from agents.models import StatusEvent
+from tests.api.conftest import post_json
 
 URL = "/api/v1/agents/me/status"
 
@@ -67,3 +68,28 @@ def test_long_but_bounded_code_is_refused_as_unknown(ana_client):
 def test_wrong_method_is_not_a_server_error(ana_client):
     assert ana_client.get(URL).status_code == 405
     assert ana_client.delete("/api/v1/agents/me").status_code == 405
+
+
+@pytest.mark.parametrize("code", ["LUN\x00CH", "\x00", "LUNCH BREAK", "L" * 33])
+def test_a_code_that_cannot_be_a_key_is_refused_without_reaching_the_database(
+    ana_client, support_list, code
+):
+    # PostgreSQL refuses NUL bytes in queries; such a code must still be a plain refusal.
+    ana_client.post(URL, '{"action": "login"}', content_type="application/json")
+    response = post_json(ana_client, URL, {"action": "take_break", "code": code})
+    assert response.status_code == 422
+    assert response.json()["error"] == "code_not_offered"
+    assert "letters, digits" in response.json()["detail"]
+    response = post_json(
+        ana_client, "/api/v1/agents/me/rejections", {"channel": "phone", "code": code}
+    )
+    assert response.json()["error"] == "code_not_offered"
+    assert StatusEvent.objects.count() == 1  # the login only
+
+
+def test_a_username_with_a_nul_byte_is_an_unknown_agent(client, integration_key):
+    response = client.get(
+        "/api/v1/agents/an%00a", headers={"Authorization": f"Bearer {integration_key}"}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"] == "unknown_agent"
