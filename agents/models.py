@@ -168,9 +168,13 @@ class StatusEvent(models.Model):
             models.UniqueConstraint(
                 fields=["agent", "kind", "started_at"], name="statusevent_unique_instant"
             ),
-            # At most one ongoing interval per agent: the agent's current status.
+            # At most one ongoing interval per agent: the agent's current status. `kind` is in
+            # the key although the condition fixes it: SQLite (no statistics unless ANALYZE ran)
+            # then prefers this one-row index to the unique (agent, kind, started_at) one when
+            # the live board looks up every agent's current interval (docs/performance.md,
+            # "Reports").
             models.UniqueConstraint(
-                fields=["agent"],
+                fields=["agent", "kind"],
                 condition=Q(kind=EventKind.STATUS, ended_at__isnull=True),
                 name="statusevent_one_ongoing_per_agent",
             ),
@@ -178,6 +182,11 @@ class StatusEvent(models.Model):
         indexes = [
             models.Index(fields=["kind", "started_at"], name="statusevent_kind_start_idx"),
             models.Index(fields=["kind", "ended_at"], name="statusevent_kind_end_idx"),
+            # The intervals of some statuses in a window (time by code): without it PostgreSQL
+            # reads the whole history rather than the window (docs/performance.md, "Reports").
+            models.Index(
+                fields=["kind", "status", "started_at"], name="statusevent_status_start_idx"
+            ),
         ]
 
     def __str__(self) -> str:

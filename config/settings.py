@@ -123,7 +123,7 @@ if os.environ.get("REPORTS_DATABASE_URL"):
     DATABASE_ROUTERS = ["config.routers.ReportsReplicaRouter"]
 
 # PostgreSQL without JIT compilation: on this app's queries it costs more than it saves (a
-# rejections report page: 0.6 s with it, 0.2 s without; docs/performance-reports.md).
+# rejections report page: 0.6 s with it, 0.2 s without; docs/performance.md, "Reports").
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")

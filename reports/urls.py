@@ -1,3 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ReportIndexView.as_view(), name="index"),
+    path("status-changes/", views.StatusChangesView.as_view(), name="status-changes"),
+    path("time-by-code/", views.TimeByCodeView.as_view(), name="time-by-code"),
+    path("rejections/", views.RejectionsView.as_view(), name="rejections"),
+    path("live/", views.LiveView.as_view(), name="live"),
+]

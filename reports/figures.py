@@ -1,0 +1,27 @@
+"""How report figures are rounded and written: once, at output, from exact microseconds.
+
+Durations are summed in the database as integers of microseconds; a figure is rounded only
+when it is shown or exported, half a unit up (0.5 s becomes 1 s, 12.25 % becomes 12.3 %).
+"""
+
+US_PER_SECOND = 1_000_000
+
+
+def whole_seconds(us: int) -> int:
+    """Microseconds to whole seconds, half a second up."""
+    return (us + US_PER_SECOND // 2) // US_PER_SECOND
+
+
+def hms(seconds: int) -> str:
+    """`H:MM:SS`; hours are not wrapped at 24."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"
+
+
+def percent(part_us: int, whole_us: int) -> float | None:
+    """100 × part ÷ whole to one decimal, half up; None when there is no whole to divide by."""
+    if not whole_us:
+        return None
+    tenths = (2000 * part_us + whole_us) // (2 * whole_us)
+    return tenths / 10

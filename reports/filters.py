@@ -1,0 +1,103 @@
+"""One FilterSet per report (django-filter): which agents, limited to the reader's scope.
+
+The FilterSets filter agents: `qs` is the agents in the reader's scope that match the group and
+agent filters, and is handed to the report's selector. A group or agent outside the scope is
+not a choice, so asking for it is a form error. The rest of the filters (window, status,
+channel, code) describe the events to report on; they are fields of the report's form
+(`reports.forms`), read from `criteria()`.
+"""
+
+import django_filters
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from agents.models import Agent
+
+from . import forms
+from .selectors.scope import (
+    agents_in_scope,
+    codes_in_scope,
+    groups_in_scope,
+    user_sees_all_reports,
+)
+
+
+def _groups(request: HttpRequest):
+    return groups_in_scope(user=request.user)
+
+
+def _agents(request: HttpRequest):
+    return agents_in_scope(user=request.user)
+
+
+class AgentScopeFilterSet(django_filters.FilterSet):
+    group = django_filters.ModelChoiceFilter(
+        field_name="group",
+        queryset=_groups,
+        label=_("Group"),
+        empty_label=_("All groups"),
+        widget=forms.Select,
+    )
+    agent = django_filters.ModelChoiceFilter(
+        queryset=_agents,
+        label=_("Agent"),
+        empty_label=_("All agents"),
+        method="filter_agent",
+        widget=forms.Select,
+    )
+
+    class Meta:
+        model = Agent
+        fields = ("group", "agent")
+        form = forms.WindowForm
+
+    def __init__(self, data, *, request: HttpRequest) -> None:
+        super().__init__(data, queryset=agents_in_scope(user=request.user), request=request)
+        if "code" in self.form.fields:
+            self.form.fields["code"].queryset = codes_in_scope(user=request.user)
+
+    def filter_agent(self, queryset, name: str, value: Agent):
+        return queryset.filter(pk=value.pk)
+
+    def filter_queryset(self, queryset):
+        # The form also holds the event criteria, which are not filters of the agents.
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+        return queryset
+
+    def selects_everyone(self) -> bool:
+        """Whether `qs` is every agent: the reader sees all and chose no group or agent."""
+        chosen = self.form.cleaned_data
+        return (
+            user_sees_all_reports(user=self.request.user)
+            and chosen.get("group") is None
+            and chosen.get("agent") is None
+        )
+
+    def criteria(self) -> dict:
+        """The cleaned values of the form's own fields (window, status, channel, code, …)."""
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if name not in self.filters
+        }
+
+
+class StatusChangesFilterSet(AgentScopeFilterSet):
+    class Meta(AgentScopeFilterSet.Meta):
+        form = forms.StatusChangesForm
+
+
+class TimeByCodeFilterSet(AgentScopeFilterSet):
+    class Meta(AgentScopeFilterSet.Meta):
+        form = forms.TimeByCodeForm
+
+
+class RejectionsFilterSet(AgentScopeFilterSet):
+    class Meta(AgentScopeFilterSet.Meta):
+        form = forms.RejectionsForm
+
+
+class LiveFilterSet(AgentScopeFilterSet):
+    class Meta(AgentScopeFilterSet.Meta):
+        form = forms.LiveForm

@@ -1,0 +1,60 @@
+"""What the report selectors share: the code filter, the sort order and the page of a report."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from statuscodes.models import StatusCode
+
+# The code filter's value that selects intervals and rejections recorded without a code.
+NO_CODE = "none"
+
+CodeFilter = StatusCode | str | None
+
+
+def code_condition(column: str, code: CodeFilter) -> tuple[str, list]:
+    """SQL condition for the code filter: one code, no code (`NO_CODE`), or any (None)."""
+    if code is None:
+        return "", []
+    if code == NO_CODE:
+        return f" AND {column} IS NULL", []
+    return f" AND {column} = %s", [code.pk]
+
+
+def order_clause(
+    order: Sequence[str], columns: Mapping[str, str], default: Sequence[str]
+) -> tuple[tuple[str, ...], str]:
+    """The ORDER BY of a table sorted by `order` (column names, '-' for descending).
+
+    Unknown names are dropped (they come from the URL); the default order follows as tie-break
+    so that pages never overlap. Returns the accepted names and the SQL.
+    """
+    accepted = tuple(name for name in order if name.lstrip("-") in columns)
+    terms, seen = [], set()
+    for name in (*accepted, *default):
+        bare = name.lstrip("-")
+        if bare in seen:
+            continue
+        seen.add(bare)
+        terms.append(f"{columns[bare]} {'DESC' if name.startswith('-') else 'ASC'}")
+    return accepted, ", ".join(terms)
+
+
+def order_fields(
+    order: Sequence[str], columns: Mapping[str, str], default: Sequence[str]
+) -> tuple[tuple[str, ...], list[str]]:
+    """`order_clause` for the ORM: the accepted names and the fields to `order_by()`."""
+    accepted = tuple(name for name in order if name.lstrip("-") in columns)
+    fields = [
+        ("-" if name.startswith("-") else "") + columns[name.lstrip("-")] for name in accepted
+    ]
+    return accepted, [*fields, *default]
+
+
+@dataclass
+class ReportPage:
+    """One page of a report's rows, the number of rows in all, and the report's summaries."""
+
+    rows: list
+    count: int
+    offset: int
+    summary: dict = field(default_factory=dict)

@@ -1,0 +1,102 @@
+"""Report 4 of SPEC §6: where every agent in scope is now, and whether a code's time is up."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Trim
+
+from agents.choices import AgentStatus, EventKind
+from agents.models import Agent
+
+from ..figures import whole_seconds
+from .common import NO_CODE, CodeFilter, order_fields
+from .labels import code_label_expression
+from .sql import reading_database
+
+ORDERING = {
+    "agent": "agent_username",
+    "group": "group_name",
+    "status": "status_now",
+    "list": "list_name",
+    "code": "code_key",
+    "code_label": "code_label",
+    # The longest time in status first: the earliest start.
+    "seconds_in_status": "since",
+}
+
+FIELDS = (
+    "id",
+    "agent_username",
+    "agent_name",
+    "group_name",
+    "status_now",
+    "list_name",
+    "code_key",
+    "code_label",
+    "since",
+    "max_minutes",
+)
+
+
+def live_board(
+    *,
+    agents: QuerySet[Agent],
+    statuses: Sequence[str] = (),
+    code: CodeFilter = None,
+    order: Sequence[str] = (),
+) -> QuerySet:
+    """Every agent of `agents` with their ongoing interval, as dicts, sorted by `order`
+    (ORDERING's names) then by username.
+
+    An agent with no recorded change is logged out, with no `since`.
+    """
+    board = agents.annotate(
+        current=FilteredRelation(
+            "events", condition=Q(events__kind=EventKind.STATUS, events__ended_at__isnull=True)
+        )
+    ).annotate(
+        agent_username=F("user__username"),
+        agent_name=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
+        group_name=F("group__name"),
+        status_now=Coalesce(F("current__status"), Value(AgentStatus.LOGGED_OUT.value)),
+        since=F("current__started_at"),
+        list_name=Coalesce(F("current__code__code_list__name"), Value("")),
+        code_key=Coalesce(F("current__code__code"), Value("")),
+        code_label=code_label_expression("current__code"),
+        max_minutes=F("current__code__max_minutes"),
+    )
+    if statuses:
+        board = board.filter(status_now__in=statuses)
+    if code == NO_CODE:
+        board = board.filter(current__code__isnull=True)
+    elif code is not None:
+        board = board.filter(current__code=code)
+    return (
+        board.using(reading_database())
+        .order_by(*order_fields(order, ORDERING, ("agent_username",))[1])
+        .values(*FIELDS)
+    )
+
+
+@dataclass(frozen=True)
+class TimeInStatus:
+    seconds: int | None
+    exceeded: bool
+    over_seconds: int
+
+
+def time_in_status(
+    *, since: datetime | None, max_minutes: int | None, now: datetime
+) -> TimeInStatus:
+    """How long an agent has been in their status and whether the code's maximum is passed."""
+    if since is None:
+        return TimeInStatus(seconds=None, exceeded=False, over_seconds=0)
+    elapsed = now - since
+    over = elapsed - timedelta(minutes=max_minutes) if max_minutes else timedelta(0)
+    return TimeInStatus(
+        seconds=whole_seconds(elapsed // timedelta(microseconds=1)),
+        exceeded=over > timedelta(0),
+        over_seconds=whole_seconds(max(over, timedelta(0)) // timedelta(microseconds=1)),
+    )

@@ -1,0 +1,425 @@
+"""Report 2 of SPEC §6: time on break and offline, by local date, agent, status and code.
+
+One query computes everything a page shows: the window's intervals are cut at local
+midnights (the days come from `Window.days`), summed per bucket in exact microseconds, and the
+page rows, the subtotals, the totals and the chart are read from that one aggregate.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from agents.choices import AgentStatus, EventKind
+from agents.models import Agent
+
+from ..figures import hms, percent, whole_seconds
+from . import sql
+from .common import CodeFilter, ReportPage, code_condition, order_clause
+from .labels import code_label_sql
+from .window import Window
+
+REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
+
+# Sortable columns of the report and the SQL they sort by.
+ORDERING = {
+    "date": "local_date",
+    "agent": "username",
+    "group": "group_name",
+    "status": "status",
+    "list": "list_name",
+    "code": "code",
+    "code_label": "code_label",
+    "count": "count",
+    "seconds": "us",
+    "percent_of_logged_in": "CAST(us AS FLOAT) / logged_in_us",
+    "exceeded_count": "exceeded_count",
+    "exceeded_seconds": "exceeded_us",
+}
+DEFAULT_ORDER = ("date", "agent", "status", "list", "code")
+
+CHART_STACKS = ("status", "agent")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Counts and exact durations of a row, a subtotal or the total."""
+
+    count: int
+    us: int
+    logged_in_us: int
+    exceeded_count: int
+    exceeded_us: int
+
+    @property
+    def seconds(self) -> int:
+        return whole_seconds(self.us)
+
+    @property
+    def duration(self) -> str:
+        return hms(self.seconds)
+
+    @property
+    def percent_of_logged_in(self) -> float | None:
+        return percent(self.us, self.logged_in_us)
+
+    @property
+    def exceeded_seconds(self) -> int:
+        return whole_seconds(self.exceeded_us)
+
+    @property
+    def exceeded_duration(self) -> str:
+        return hms(self.exceeded_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeByCodeRow:
+    """Time of one agent on one local date in one status with one code (or none)."""
+
+    date: date
+    agent: str
+    agent_name: str
+    group: str
+    status: str
+    list: str
+    code: str
+    code_label: str
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class Subtotal:
+    """Figures summed over the rows sharing `key` (an agent, a status), or all rows."""
+
+    key: str
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSegment:
+    """Time with one code (list, key, current label) in one series (a status or an agent)."""
+
+    list: str
+    code: str
+    code_label: str
+    series: str
+    us: int
+
+
+COLUMNS = (
+    "section",
+    "row_count",
+    "local_date",
+    "username",
+    "agent_name",
+    "group_name",
+    "status",
+    "list_name",
+    "code",
+    "code_label",
+    "count",
+    "us",
+    "logged_in_us",
+    "exceeded_count",
+    "exceeded_us",
+)
+ROW_COLUMNS = COLUMNS[2:]
+
+
+class TimeByCodeReport:
+    """The report for a set of agents, a window and optional status and code filters."""
+
+    def __init__(
+        self,
+        *,
+        agents: QuerySet[Agent],
+        window: Window,
+        now: datetime,
+        statuses: Sequence[str] = REPORTED_STATUSES,
+        code: CodeFilter = None,
+    ) -> None:
+        self.agents = agents
+        self.window = window
+        self.now = now
+        self.statuses = [status for status in statuses if status in REPORTED_STATUSES]
+        self.code = code
+        self.days = window.days(now=now)
+        self.database = sql.reading_database()
+
+    def _report_rows(self) -> tuple[str, list]:
+        """The WITH clause ending in `report_rows`, the rows of the report, and its parameters.
+
+        Only the intervals the report needs are cut into daily parts: on break, offline, and
+        logged out. An agent's timeline has no gaps from their first change on (SPEC §5), so
+        the time logged in on a day is the part of the day after that first change minus the
+        time logged out; the many short available/busy intervals are never cut or summed.
+        """
+        days_values, days_params = sql.values_list(
+            (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
+            for day in self.days
+        )
+        scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
+        now_sql, now_param = sql.instant(self.now)
+        start_sql, start_param = sql.instant(self.days[0].start)
+        window_sql, window_params = "", []
+        if sql.is_postgresql():
+            # PostgreSQL reads the agents' events first and joins the days afterwards: without
+            # the window's bounds as constants it would read each agent's whole history. SQLite
+            # reads each day's events through the index and would use the constants instead
+            # of the day's own bounds, so it is not given them.
+            end_sql, end_param = sql.instant(self.days[-1].end)
+            window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
+            window_params = [start_param, end_param]
+        parted_sql, parted_params = sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
+        statuses_sql, statuses_params = sql.in_list(self.statuses)
+        code_sql, code_params = code_condition("b.code_id", self.code)
+        events, codes = sql.table("events"), sql.table("codes")
+        status_kind = f"'{EventKind.STATUS}'"
+        logged_out = f"'{AgentStatus.LOGGED_OUT}'"
+        # How far the whole interval went past its code's maximum, counted on its first day.
+        over_us = (
+            f"{sql.duration_us('ended_at', 'started_at')} - max_minutes * CAST(60000000 AS BIGINT)"
+        )
+        with_clause = f"""
+        WITH days (local_date, day_start, day_end) AS ({days_values}),
+        scope (agent_id) AS ({scope_sql}),
+        started AS (
+            -- Intervals starting inside the window, each with the local day it starts on.
+            SELECT e.agent_id, e.status, e.code_id, e.started_at,
+                   COALESCE(e.ended_at, {now_sql}) AS ended_at, d.day_end,
+                   d.local_date, c.max_minutes
+            FROM days d
+            JOIN {events} e ON e.started_at >= d.day_start AND e.started_at < d.day_end
+            LEFT JOIN {codes} c ON c.id = e.code_id
+            WHERE e.kind = {status_kind} AND {sql.not_for_index("e.status")} IN {parted_sql}
+              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}
+        ),
+        carried AS (
+            -- The interval each agent was in when the window opened: one index probe per agent.
+            SELECT e.agent_id, e.status, e.code_id, e.started_at,
+                   COALESCE(e.ended_at, {now_sql}) AS ended_at
+            FROM {events} e
+            WHERE e.id IN (
+                SELECT (SELECT p.id FROM {events} p
+                        WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}
+                          AND p.started_at < {start_sql}
+                        ORDER BY p.started_at DESC LIMIT 1)
+                FROM scope s)
+              AND (e.ended_at IS NULL OR e.ended_at > {start_sql})
+              AND e.status IN {parted_sql}
+        ),
+        parts AS (
+            -- The first day's part of each interval; its start is what `count` counts.
+            SELECT agent_id, status, code_id, local_date, 1 AS starts,
+                   {sql.duration_us(sql.least("ended_at", "day_end"), "started_at")} AS us,
+                   CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
+            FROM started
+            UNION ALL
+            -- The parts after a local midnight: time, no count.
+            SELECT i.agent_id, i.status, i.code_id, d.local_date, 0,
+                   {sql.duration_us(sql.least("i.ended_at", "d.day_end"), "d.day_start")}, 0
+            FROM (SELECT agent_id, status, code_id, started_at, ended_at
+                  FROM started WHERE ended_at > day_end
+                  UNION ALL
+                  SELECT agent_id, status, code_id, started_at, ended_at FROM carried) i
+            JOIN days d ON d.day_start > i.started_at AND d.day_start < i.ended_at
+        ),
+        buckets AS MATERIALIZED (
+            SELECT local_date, agent_id, status, code_id,
+                   SUM(starts) AS count, SUM(us) AS us,
+                   SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
+                   SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
+            FROM parts
+            GROUP BY local_date, agent_id, status, code_id
+        ),
+        first_change AS MATERIALIZED (
+            SELECT s.agent_id,
+                   (SELECT MIN(p.started_at) FROM {events} p
+                    WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}) AS started_at
+            FROM scope s
+        ),
+        logged_out AS (
+            SELECT agent_id, local_date, SUM(us) AS us
+            FROM buckets WHERE status = {logged_out}
+            GROUP BY agent_id, local_date
+        ),
+        logged_in AS MATERIALIZED (
+            -- Each day's time after the agent's first change, less the time logged out.
+            SELECT f.agent_id, d.local_date,
+                   {sql.duration_us("d.day_end", sql.greatest("d.day_start", "f.started_at"))}
+                   - COALESCE(o.us, 0) AS us
+            FROM first_change f
+            JOIN days d ON f.started_at < d.day_end
+            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.local_date = d.local_date
+        ),
+        report_rows AS MATERIALIZED (
+            SELECT b.local_date, b.agent_id, u.username,
+                   TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
+                   g.name AS group_name, b.status,
+                   COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
+                   COALESCE({code_label_sql("c")}, '') AS code_label,
+                   b.count, b.us, li.us AS logged_in_us, b.exceeded_count, b.exceeded_us
+            FROM buckets b
+            JOIN logged_in li ON li.agent_id = b.agent_id AND li.local_date = b.local_date
+            JOIN {sql.table("agents")} a ON a.id = b.agent_id
+            JOIN {sql.table("users")} u ON u.id = a.user_id
+            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            LEFT JOIN {codes} c ON c.id = b.code_id
+            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
+            WHERE b.status IN {statuses_sql}{code_sql}
+        )"""
+        params = [
+            *days_params,
+            *scope_params,
+            now_param,
+            *parted_params,
+            *window_params,
+            now_param,
+            start_param,
+            start_param,
+            *parted_params,
+            *statuses_params,
+            *code_params,
+        ]
+        return with_clause, params
+
+    def _is_empty(self) -> bool:
+        return not self.days or not self.statuses
+
+    def page(
+        self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50, stack: str = "status"
+    ) -> ReportPage:
+        """Rows `offset` to `offset + limit` in `order`, with subtotals, totals and the chart.
+
+        One query: the page, the subtotals by agent and by status, the totals and the chart's
+        segments are sections of a UNION over the aggregate, which is computed once.
+        """
+        accepted, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
+        if self._is_empty():
+            return ReportPage(rows=[], count=0, offset=offset, summary=_empty_summary(accepted))
+        with_clause, params = self._report_rows()
+        series = "status" if stack != "agent" else "username"
+        query = f"""{with_clause}
+        SELECT * FROM (
+        SELECT * FROM (
+            SELECT 'row' AS section, 0 AS row_count, local_date, username, agent_name,
+                   group_name, status,
+                   list_name, code, code_label, count, us, logged_in_us,
+                   exceeded_count, exceeded_us
+            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        UNION ALL
+        SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
+               NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
+               SUM(r.exceeded_count), SUM(r.exceeded_us)
+        FROM report_rows r
+        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) a
+          ON a.agent_id = r.agent_id
+        GROUP BY r.agent_id, r.username, r.agent_name, r.group_name, a.us
+        UNION ALL
+        SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
+               SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
+               SUM(exceeded_count), SUM(exceeded_us)
+        FROM report_rows GROUP BY status
+        UNION ALL
+        SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
+               SUM(exceeded_count), SUM(exceeded_us)
+        FROM report_rows
+        UNION ALL
+        SELECT 'chart', NULL, NULL, {"username" if series == "username" else "NULL"},
+               NULL, NULL, {"status" if series == "status" else "NULL"},
+               list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
+        FROM report_rows GROUP BY list_name, code, code_label, {series}
+        ) sections
+        -- The page's rows first, in their order (sorting the few rows of the union is cheap;
+        -- numbering all the report's rows instead would defeat the database's top-N sort).
+        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
+        with connections[self.database].cursor() as cursor:
+            cursor.execute(query, [*params, limit, offset])
+            results = cursor.fetchall()
+        return _page_from_results(results, offset=offset, order=accepted)
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator[TimeByCodeRow]:
+        """Every row in `order`, read from the database in chunks (for exports)."""
+        if self._is_empty():
+            return
+        _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
+        with_clause, params = self._report_rows()
+        query = (
+            f"{with_clause} SELECT {', '.join(ROW_COLUMNS)} FROM report_rows ORDER BY {order_sql}"
+        )
+        with connections[self.database].chunked_cursor() as cursor:
+            cursor.execute(query, params)
+            while chunk := cursor.fetchmany(2000):
+                for result in chunk:
+                    yield _row(dict(zip(ROW_COLUMNS, result, strict=True)))
+
+
+def _figures(values: dict) -> Figures:
+    return Figures(
+        count=int(values["count"] or 0),
+        us=int(values["us"] or 0),
+        logged_in_us=int(values["logged_in_us"] or 0),
+        exceeded_count=int(values["exceeded_count"] or 0),
+        exceeded_us=int(values["exceeded_us"] or 0),
+    )
+
+
+def _row(values: dict) -> TimeByCodeRow:
+    return TimeByCodeRow(
+        date=sql.as_date(values["local_date"]),
+        agent=values["username"],
+        agent_name=values["agent_name"],
+        group=values["group_name"],
+        status=values["status"],
+        list=values["list_name"],
+        code=values["code"],
+        code_label=values["code_label"],
+        figures=_figures(values),
+    )
+
+
+def _empty_summary(order: Sequence[str]) -> dict:
+    zero = Figures(count=0, us=0, logged_in_us=0, exceeded_count=0, exceeded_us=0)
+    return {
+        "order": tuple(order),
+        "total": zero,
+        "by_agent": [],
+        "by_status": [],
+        "chart": [],
+    }
+
+
+def _page_from_results(results: list[tuple], *, offset: int, order: Sequence[str]) -> ReportPage:
+    page_rows, summary = [], _empty_summary(order)
+    count = 0
+    for result in results:
+        values = dict(zip(COLUMNS, result, strict=True))
+        section = values["section"]
+        if section == "row":
+            page_rows.append(_row(values))
+        elif section == "agent":
+            label = values["agent_name"] or values["username"]
+            summary["by_agent"].append(Subtotal(values["username"], label, _figures(values)))
+        elif section == "status":
+            label = str(AgentStatus(values["status"]).label)
+            summary["by_status"].append(Subtotal(values["status"], label, _figures(values)))
+        elif section == "total":
+            count = int(values["row_count"])
+            summary["total"] = _figures(values)
+        else:
+            summary["chart"].append(
+                ChartSegment(
+                    list=values["list_name"],
+                    code=values["code"],
+                    code_label=values["code_label"],
+                    series=values["status"] or values["username"],
+                    us=int(values["us"]),
+                )
+            )
+    summary["by_agent"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_status"].sort(key=lambda subtotal: REPORTED_STATUSES.index(subtotal.key))
+    return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)

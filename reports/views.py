@@ -1,0 +1,339 @@
+"""The report pages (SPEC §6): parse the filters, call the selector, hand the rows to the table.
+
+Each page exports its whole filtered result with `?_export=csv` or `?_export=xlsx`. Bad filters
+are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and the reasons.
+"""
+
+import math
+from datetime import datetime
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_filters import FilterSet
+
+from agents.choices import AgentStatus
+from config.routers import report_reads
+
+from . import exports
+from .charts import stacked_bars
+from .filters import (
+    LiveFilterSet,
+    RejectionsFilterSet,
+    StatusChangesFilterSet,
+    TimeByCodeFilterSet,
+)
+from .selectors.live import live_board
+from .selectors.rejections import RejectionsReport
+from .selectors.scope import user_can_view_reports
+from .selectors.status_changes import status_change_rows, status_changes, with_report_columns
+from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
+from .tables import (
+    LiveTable,
+    PrefetchedPage,
+    RejectionsTable,
+    SelectedQueryset,
+    StatusChangesTable,
+    TimeByCodeTable,
+)
+
+PER_PAGE = 50
+EXPORT_PARAMETER = "_export"
+# How often the live board reloads itself, in seconds (a meta refresh: no JavaScript needed).
+LIVE_REFRESH_SECONDS = 15
+
+
+class ReportReaderRequired(LoginRequiredMixin):
+    """Anonymous users go to the login page; users who may read no report get 403."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not user_can_view_reports(user=request.user):
+            raise PermissionDenied(_("Reports are for supervisors and report readers."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReportIndexView(ReportReaderRequired, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "reports/index.html", {"reports": REPORTS})
+
+
+class ReportView(ReportReaderRequired, View):
+    """A report page; subclasses say which filters, and how to build the page and the file."""
+
+    filterset_class: type[FilterSet]
+    title: str
+    slug: str
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        # Reads go to the reports replica when one is configured (config/routers.py); the
+        # report objects remember where, for exports streamed after this returns.
+        with report_reads():
+            return self.respond(request)
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.filterset_class(request.GET, request=request)
+        now = timezone.now()
+        file_format = request.GET.get(EXPORT_PARAMETER)
+        if file_format is not None:
+            return self.export(filterset, file_format=file_format, now=now)
+        context = {
+            "title": self.title,
+            "filterset": filterset,
+            "export_links": _export_links(request),
+        }
+        if filterset.is_valid():
+            context.update(self.page_context(filterset, now=now, request=request))
+        return render(request, self.template_name(), context)
+
+    def export(self, filterset: FilterSet, *, file_format: str, now: datetime) -> HttpResponse:
+        if file_format not in exports.FORMATS:
+            return HttpResponseBadRequest(
+                _("Unknown export format “%(format)s”: use csv or xlsx.") % {"format": file_format},
+                content_type="text/plain; charset=utf-8",
+            )
+        if not filterset.is_valid():
+            return HttpResponseBadRequest(
+                filterset.errors.as_text(), content_type="text/plain; charset=utf-8"
+            )
+        return exports.export_response(self.export_file(filterset, now=now), file_format)
+
+    def template_name(self) -> str:
+        return f"reports/{self.slug.replace('-', '_')}.html"
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        raise NotImplementedError
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        raise NotImplementedError
+
+
+def _link_with(request: HttpRequest, **changes: str) -> str:
+    """This page's URL with the same filters and `changes`, back to the first page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query[name] = value
+    return f"?{query.urlencode()}"
+
+
+def _export_links(request: HttpRequest) -> dict[str, str]:
+    return {
+        file_format: _link_with(request, **{EXPORT_PARAMETER: file_format})
+        for file_format in exports.FORMATS
+    }
+
+
+# Far beyond any report's last page; a bigger number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
+
+def _requested_page(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _requested_order(request: HttpRequest) -> list[str]:
+    return [name.strip() for name in request.GET.get("sort", "").split(",") if name.strip()]
+
+
+def _file_name(slug: str, criteria: dict) -> str:
+    window = criteria["window"]
+    return f"{slug}_{window.date_from}_{window.date_to}"
+
+
+class TimeByCodeView(ReportView):
+    filterset_class = TimeByCodeFilterSet
+    title = gettext_lazy("Time on break and offline by code")
+    slug = "time-by-code"
+
+    def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
+        criteria = filterset.criteria()
+        return TimeByCodeReport(
+            agents=filterset.qs,
+            window=criteria["window"],
+            now=now,
+            statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
+            code=criteria["code"],
+        )
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        report = self.report(filterset, now=now)
+        stack = filterset.criteria()["stack"] or "status"
+        number = _requested_page(request)
+        order = _requested_order(request)
+
+        def read(number: int):
+            return report.page(
+                order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, stack=stack
+            )
+
+        page = read(number)
+        last = max(math.ceil(page.count / PER_PAGE), 1)
+        if number > last:
+            number = last
+            page = read(number)
+        table = TimeByCodeTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
+        table.paginate(page=number, per_page=PER_PAGE)
+        if stack == "agent":
+            names = {subtotal.key: subtotal.label for subtotal in page.summary["by_agent"]}
+            series_label = names.get
+        else:
+            series_label = lambda status: str(AgentStatus(status).label)  # noqa: E731
+        return {
+            "table": table,
+            "summary": page.summary,
+            "window": filterset.criteria()["window"],
+            "chart": stacked_bars(page.summary["chart"], series_label=series_label),
+            "stack": stack,
+            "restack_link": _link_with(request, stack="status" if stack == "agent" else "agent"),
+        }
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        report = self.report(filterset, now=now)
+        rows = report.rows(order=_requested_order(self.request))
+        return exports.Export(
+            name=_file_name(self.slug, filterset.criteria()),
+            header=exports.TIME_BY_CODE_HEADER,
+            rows=map(exports.time_by_code_cells, rows),
+        )
+
+
+class RejectionsView(ReportView):
+    filterset_class = RejectionsFilterSet
+    title = gettext_lazy("Rejections by code")
+    slug = "rejections"
+
+    def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
+        criteria = filterset.criteria()
+        return RejectionsReport(
+            agents=filterset.qs,
+            window=criteria["window"],
+            now=now,
+            channels=[criteria["channel"]] if criteria["channel"] else (),
+            code=criteria["code"],
+        )
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        report = self.report(filterset, now=now)
+        number = _requested_page(request)
+        order = _requested_order(request)
+        page = report.page(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        last = max(math.ceil(page.count / PER_PAGE), 1)
+        if number > last:
+            number = last
+            page = report.page(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        table = RejectionsTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
+        table.paginate(page=number, per_page=PER_PAGE)
+        return {
+            "table": table,
+            "summary": page.summary,
+            "window": filterset.criteria()["window"],
+        }
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        rows = self.report(filterset, now=now).rows(order=_requested_order(self.request))
+        return exports.Export(
+            name=_file_name(self.slug, filterset.criteria()),
+            header=exports.REJECTIONS_HEADER,
+            rows=map(exports.rejection_cells, rows),
+        )
+
+
+class StatusChangesView(ReportView):
+    filterset_class = StatusChangesFilterSet
+    title = gettext_lazy("Agent status change details")
+    slug = "status-changes"
+
+    def changes(self, filterset: FilterSet, *, now: datetime):
+        criteria = filterset.criteria()
+        return status_changes(
+            agents=None if filterset.selects_everyone() else filterset.qs,
+            window=criteria["window"],
+            now=now,
+            statuses=[criteria["status"]] if criteria["status"] else (),
+            code=criteria["code"],
+        )
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        changes = self.changes(filterset, now=now)
+        count = changes.count()
+        window = filterset.criteria()["window"]
+        rows = with_report_columns(changes, now=now, order=_requested_order(request))
+        table = StatusChangesTable(
+            SelectedQueryset(rows, count),
+            zone=window.zone,
+            order_by=_requested_order(request) or None,
+        )
+        last = max(math.ceil(count / PER_PAGE), 1)
+        table.paginate(page=min(_requested_page(request), last), per_page=PER_PAGE)
+        return {"table": table, "count": count, "window": window}
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        changes = self.changes(filterset, now=now)
+        window = filterset.criteria()["window"]
+        return exports.Export(
+            name=_file_name(self.slug, filterset.criteria()),
+            header=exports.STATUS_CHANGES_HEADER,
+            rows=map(
+                exports.status_change_cells(window.zone),
+                status_change_rows(changes, now=now, order=_requested_order(self.request)),
+            ),
+        )
+
+
+class LiveView(ReportView):
+    filterset_class = LiveFilterSet
+    title = gettext_lazy("Live board")
+    slug = "live"
+
+    def board(self, filterset: FilterSet):
+        criteria = filterset.criteria()
+        return live_board(
+            agents=filterset.qs,
+            statuses=[criteria["status"]] if criteria["status"] else (),
+            code=criteria["code"],
+            order=_requested_order(self.request),
+        )
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        board = self.board(filterset)
+        zone = filterset.criteria()["tz"]
+        count = board.count()
+        table = LiveTable(
+            SelectedQueryset(board, count),
+            zone=zone,
+            now=now,
+            order_by=_requested_order(request) or None,
+        )
+        last = max(math.ceil(count / PER_PAGE), 1)
+        table.paginate(page=min(_requested_page(request), last), per_page=PER_PAGE)
+        return {
+            "table": table,
+            "now": now.astimezone(zone),
+            "zone": zone,
+            "refresh_seconds": LIVE_REFRESH_SECONDS,
+        }
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        zone = filterset.criteria()["tz"]
+        return exports.Export(
+            name=f"{self.slug}_{now.astimezone(zone):%Y-%m-%dT%H%M}",
+            header=exports.LIVE_HEADER,
+            rows=map(exports.live_cells(zone, now), self.board(filterset).iterator(2000)),
+        )
+
+
+# The index page's list: (view, what it shows).
+REPORTS = [
+    (StatusChangesView, gettext_lazy("Every status change, with its code and duration.")),
+    (TimeByCodeView, gettext_lazy("Time on break and offline by day, agent and code.")),
+    (RejectionsView, gettext_lazy("Rejected interactions by day, agent, channel and code.")),
+    (LiveView, gettext_lazy("Where every agent is now; refreshes itself.")),
+]

@@ -1,0 +1,54 @@
+"""Each report page costs a fixed number of queries, however many rows it reads.
+
+Session and user (2), the reader's scope (3: user and group permissions, supervised groups),
+the page layout's "is this user an agent" (1), the filter choices (groups, agents, codes: 3),
+then the report itself: one query (time by code, rejections), one for the count and one for
+the page (live board), and before those the ids of the agents in scope (status changes).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import make_agent
+from tests.reports.conftest import WINDOW
+from tests.reports.timeline import at, rejection, timeline
+
+PAGES = {
+    "/reports/status-changes/": 12,
+    "/reports/time-by-code/": 10,
+    "/reports/rejections/": 10,
+    "/reports/live/": 11,
+}
+
+
+def crowd(group, count: int) -> None:
+    """`count` more agents with a day of breaks and rejections each."""
+    now = timezone.now()
+    for number in range(count):
+        agent = make_agent(f"crowd{number:02d}", group)
+        timeline(
+            agent,
+            (at("2025-03-01 08:00"), "available"),
+            (at("2025-03-01 10:00"), "on_break", "SHORT"),
+            (at("2025-03-01 10:15"), "work_offline", "MEETING"),
+            (at("2025-03-01 11:00"), "available"),
+            (at("2025-03-02 09:00"), "on_break", "LUNCH"),
+            (now - timedelta(minutes=number + 1), "available"),
+        )
+        rejection(agent, at("2025-03-01 09:00"), "phone", "CASE")
+        rejection(agent, at("2025-03-02 09:30"), "chat", "TECH")
+
+
+@pytest.mark.parametrize(("url", "queries"), PAGES.items())
+def test_a_page_reads_a_fixed_number_of_queries(
+    client_for, django_assert_max_num_queries, history, support_group, supervisor_a, url, queries
+):
+    client = client_for(supervisor_a)
+    with django_assert_max_num_queries(queries):
+        small = client.get(url, WINDOW)
+    crowd(support_group, 30)
+    with django_assert_max_num_queries(queries):
+        large = client.get(url, WINDOW)
+    assert large.context["table"].paginator.count > small.context["table"].paginator.count
