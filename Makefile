@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test serve lint format clean
+.PHONY: install run test screenshots serve lint format clean
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
 serve: $(STAMP)
 	DEBUG=false $(PY) manage.py collectstatic --noinput

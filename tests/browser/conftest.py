@@ -1,0 +1,130 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the live server.
+
+The tests skip (never fail) where the `playwright` package or `/usr/bin/chromium` is missing;
+`playwright install` is never needed, the system browser is used.
+
+The live server needs a transactional database, and pytest-django empties every table after each
+such test. That also removes the rows the migrations wrote (the coded actions, the role groups),
+which other tests rely on: `recreate_migration_data()` puts them back before each browser test and
+again after its flush, so the tests that run next see the database the migrations made.
+"""
+
+import os
+import tempfile
+from functools import cache
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1280, "height": 800}
+# The README's pictures are refreshed on request (`make screenshots`); an ordinary run still
+# takes them, outside the repository, so that it does not leave the work tree changed.
+SCREENSHOTS = (
+    Path(settings.BASE_DIR) / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "statuscodes-screenshots"
+)
+# Long enough for a slow CI machine, short enough that a broken selector fails in seconds.
+TIMEOUT_MS = 10_000
+
+# Data migrations whose rows a flush removes: (module, function(apps, schema_editor)).
+DATA_MIGRATIONS = [
+    ("statuscodes.migrations.0002_actions", "create_actions"),
+    ("statuscodes.migrations.0003_roles", "create_roles"),
+]
+
+db_blocker_key = pytest.StashKey()
+
+
+@cache
+def migrated_apps():
+    """The models as the migrations know them, for running their data functions again."""
+    return MigrationLoader(connection).project_state().apps
+
+
+def recreate_migration_data() -> None:
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(migrated_apps(), None)
+    # The roles' migration created the content types again, with new ids: forget the old ones
+    # (a flush after a serialized-rollback test does not run post_migrate, which would).
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
+    # Playwright's sync API keeps an event loop running in this thread for as long as the
+    # browser lives (the rest of the session): without this, Django would refuse every ORM
+    # call made meanwhile, by these tests' fixtures and by the tests that run after them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request, browser, transactional_db, django_db_blocker):
+    """The migrations' rows, which an earlier transactional test may have flushed."""
+    recreate_migration_data()
+    request.node.stash[db_blocker_key] = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Runs after the test's fixtures are torn down, i.e. after the live server's flush; after
+    # the last test the test database is gone too, and there is nothing to restore.
+    result = yield
+    blocker = item.stash.get(db_blocker_key, None)
+    if blocker is not None and nextitem is not None:
+        with blocker.unblock():
+            recreate_migration_data()
+    return result
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) on the live server, 1280×800, English."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORT, locale="en-US", accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page, username: str, *, next_url: str) -> None:
+    """Log in through the login page with the password, the way a person does."""
+    page.goto(f"/accounts/login/?next={next_url}")
+    form = page.locator("main form")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_url}")
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page as <name>.png (in docs/screenshots/ with UPDATE_SCREENSHOTS=1)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,61 @@
+"""In Chromium: a Spanish-speaking agent must choose a reason before taking a break."""
+
+import re
+
+import pytest
+
+from agents.models import StatusEvent
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+
+def status_history(agent) -> list[tuple[str, str | None]]:
+    events = StatusEvent.objects.status_changes().filter(agent=agent).order_by("started_at")
+    return list(events.values_list("status", "code__code"))
+
+
+def test_take_break_needs_a_reason_chosen_from_the_spanish_drop_down(page, sofia):
+    log_in(page, "sofia", next_url="/console/")
+    status = page.locator(".console-status")
+    expect(status).to_contain_text("Logged out")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(status).to_contain_text("Available")
+
+    take_break = page.locator("form.console-action").filter(
+        has=page.get_by_role("button", name="Take break")
+    )
+    reason = take_break.get_by_label("Reason (required)")
+    assert reason.locator("option").all_inner_texts() == [
+        "— choose a reason —",
+        "Almuerzo",
+        "Descanso corto",
+        "Baño",
+    ]
+
+    # The browser itself holds the form back while the required reason is empty...
+    take_break.get_by_role("button", name="Take break").click()
+    assert reason.evaluate("select => select.validity.valueMissing")
+    expect(status).to_contain_text("Available")
+
+    # ...and the server refuses it too, for a client that skips the browser's check.
+    reason.evaluate("select => select.removeAttribute('required')")
+    take_break.get_by_role("button", name="Take break").click()
+    expect(page.locator(".messages .error")).to_have_text(
+        "Choose a status code for “Take break”: "
+        "LUNCH (Almuerzo), SHORT (Descanso corto), RESTROOM (Baño)."
+    )
+    expect(status).to_contain_text("Available")
+    assert status_history(sofia) == [("available", None)]
+
+    page.locator("details.console-codes summary").click()
+    reason.select_option(label="Almuerzo")
+    screenshot(page, "console-spanish-codes")
+    take_break.get_by_role("button", name="Take break").click()
+
+    expect(page.locator(".messages .success")).to_have_text("You are now on break: Almuerzo.")
+    expect(status).to_have_text("On break Almuerzo")
+    expect(page.locator(".console-elapsed")).to_have_text(re.compile(r"^0:0\d:\d\d$"))
+    screenshot(page, "console-on-break")
+    assert status_history(sofia) == [("available", None), ("on_break", "LUNCH")]
