@@ -141,13 +141,17 @@ class WindowForm(TimeZoneMixin):
         return cleaned
 
 
-class StatusChangesForm(WindowForm):
-    status = forms.ChoiceField(
+def any_status_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), *AgentStatus.choices],
         widget=Select,
     )
+
+
+class StatusChangesForm(WindowForm):
+    status = any_status_field()
     code = CodeField()
 
 
@@ -181,10 +185,5 @@ class RejectionsForm(WindowForm):
 class LiveForm(TimeZoneMixin):
     field_order = FIELD_ORDER
 
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *AgentStatus.choices],
-        widget=Select,
-    )
+    status = any_status_field()
     code = CodeField()

@@ -5,7 +5,9 @@ are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and t
 """
 
 import math
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,7 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
+from .selectors.common import ReportPage
 from .selectors.live import live_board
 from .selectors.rejections import RejectionsReport
 from .selectors.scope import user_can_view_reports
@@ -143,6 +146,19 @@ def _requested_order(request: HttpRequest) -> list[str]:
     return [name.strip() for name in request.GET.get("sort", "").split(",") if name.strip()]
 
 
+def _read_page(request: HttpRequest, read: Callable[..., ReportPage]) -> tuple[int, ReportPage]:
+    """The requested page of a report the database cuts into pages (`read(order, offset,
+    limit)`), or its last page when the number is past the end; with its number."""
+    order = _requested_order(request)
+    number = _requested_page(request)
+    page = read(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+    last = max(math.ceil(page.count / PER_PAGE), 1)
+    if number > last:
+        number = last
+        page = read(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+    return number, page
+
+
 def _file_name(slug: str, criteria: dict) -> str:
     window = criteria["window"]
     return f"{slug}_{window.date_from}_{window.date_to}"
@@ -166,19 +182,7 @@ class TimeByCodeView(ReportView):
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         report = self.report(filterset, now=now)
         stack = filterset.criteria()["stack"] or "status"
-        number = _requested_page(request)
-        order = _requested_order(request)
-
-        def read(number: int):
-            return report.page(
-                order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, stack=stack
-            )
-
-        page = read(number)
-        last = max(math.ceil(page.count / PER_PAGE), 1)
-        if number > last:
-            number = last
-            page = read(number)
+        number, page = _read_page(request, partial(report.page, stack=stack))
         table = TimeByCodeTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
         table.paginate(page=number, per_page=PER_PAGE)
         if stack == "agent":
@@ -222,13 +226,7 @@ class RejectionsView(ReportView):
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         report = self.report(filterset, now=now)
-        number = _requested_page(request)
-        order = _requested_order(request)
-        page = report.page(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
-        last = max(math.ceil(page.count / PER_PAGE), 1)
-        if number > last:
-            number = last
-            page = report.page(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        number, page = _read_page(request, report.page)
         table = RejectionsTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
         table.paginate(page=number, per_page=PER_PAGE)
         return {

@@ -1,7 +1,9 @@
 """What the report selectors share: the code filter, the sort order and the page of a report."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from django.db import connections
 
 from statuscodes.models import StatusCode
 
@@ -58,3 +60,16 @@ class ReportPage:
     count: int
     offset: int
     summary: dict = field(default_factory=dict)
+
+
+def stream_report_rows(
+    *, database: str, with_clause: str, params: list, columns: Sequence[str], order_sql: str
+) -> Iterator[dict]:
+    """Every row of a report's `report_rows` as a dict of `columns`, in `order_sql`, read from
+    a server-side cursor in chunks (exports stay flat in memory)."""
+    query = f"{with_clause} SELECT {', '.join(columns)} FROM report_rows ORDER BY {order_sql}"
+    with connections[database].chunked_cursor() as cursor:
+        cursor.execute(query, params)
+        while chunk := cursor.fetchmany(2000):
+            for result in chunk:
+                yield dict(zip(columns, result, strict=True))

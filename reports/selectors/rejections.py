@@ -11,7 +11,7 @@ from agents.choices import Channel, EventKind
 from agents.models import Agent
 
 from . import sql
-from .common import CodeFilter, ReportPage, code_condition, order_clause
+from .common import CodeFilter, ReportPage, code_condition, order_clause, stream_report_rows
 from .labels import code_label_sql
 from .window import Window
 
@@ -181,14 +181,14 @@ class RejectionsReport:
             return
         _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
         with_clause, params = self._report_rows()
-        query = (
-            f"{with_clause} SELECT {', '.join(ROW_COLUMNS)} FROM report_rows ORDER BY {order_sql}"
-        )
-        with connections[self.database].chunked_cursor() as cursor:
-            cursor.execute(query, params)
-            while chunk := cursor.fetchmany(2000):
-                for result in chunk:
-                    yield _row(dict(zip(ROW_COLUMNS, result, strict=True)))
+        for values in stream_report_rows(
+            database=self.database,
+            with_clause=with_clause,
+            params=params,
+            columns=ROW_COLUMNS,
+            order_sql=order_sql,
+        ):
+            yield _row(values)
 
 
 def _row(values: dict) -> RejectionRow:
