@@ -17,13 +17,12 @@ from zoneinfo import ZoneInfo
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
-from .figures import whole_seconds
+from .figures import hms, percent, whole_seconds
 from .selectors.live import time_in_status
-from .selectors.rejections import RejectionRow
-from .selectors.time_by_code import TimeByCodeRow
 
 FORMATS = ("csv", "xlsx")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The first characters that make a spreadsheet read a cell as a formula.
+FORMULA_PREFIXES = frozenset("=+-@\t\r")
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,22 +30,29 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True)
 class Export:
-    """A report's file: its name (without extension), header and rows of cells."""
+    """A report's file: its name (without extension), header and rows of cells.
+
+    `text_columns` are the positions of the cells that may hold text typed by people (names,
+    labels): only those can start a formula; the others are numbers, dates and keys that the
+    export writes itself.
+    """
 
     name: str
     header: Sequence[str]
-    rows: Iterable[Sequence]
+    rows: Iterable[list]
+    text_columns: Sequence[int]
 
 
 # Rows per piece of the streamed CSV: one piece per row would mean one socket write per row.
 CSV_ROWS_PER_CHUNK = 1000
 
 
-def _neutralised(row: Sequence) -> list:
-    return [
-        "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES) else cell
-        for cell in row
-    ]
+def _neutralised(row: list, text_columns: Sequence[int]) -> list:
+    for index in text_columns:
+        cell = row[index]
+        if cell and cell[0] in FORMULA_PREFIXES:
+            row[index] = "'" + cell
+    return row
 
 
 def _csv_chunks(export: Export) -> Iterator[str]:
@@ -54,7 +60,7 @@ def _csv_chunks(export: Export) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(export.header)
     for number, row in enumerate(export.rows, start=1):
-        writer.writerow(_neutralised(row))
+        writer.writerow(_neutralised(row, export.text_columns))
         if number % CSV_ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -73,7 +79,7 @@ def xlsx_response(export: Export) -> FileResponse:
     sheet = workbook.create_sheet(export.name[:31])
     sheet.append(list(export.header))
     for row in export.rows:
-        sheet.append(_neutralised(row))
+        sheet.append(_neutralised(row, export.text_columns))
     # The file disappears when the response closes it, after its last byte is sent.
     file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by the response)
     workbook.save(file)
@@ -102,6 +108,9 @@ STATUS_CHANGES_HEADER = (
     "ongoing",
     "source",
 )
+
+
+STATUS_CHANGES_TEXT = (1, 2, 3, 4, 5, 6, 7, 10)
 
 
 def status_change_cells(zone: ZoneInfo) -> Callable[[tuple], list]:
@@ -135,37 +144,38 @@ TIME_BY_CODE_HEADER = (
 )
 
 
-def time_by_code_cells(row: TimeByCodeRow) -> list:
-    figures = row.figures
+TIME_BY_CODE_TEXT = (1, 2, 3, 4, 5, 6)
+
+
+def time_by_code_cells(values: tuple) -> list:
+    """Cells of a row read by `TimeByCodeReport.row_values`."""
+    local_date, agent, _name, group, status, code_list, code, label, count, us, logged_in_us = (
+        values[:11]
+    )
+    seconds = whole_seconds(int(us))
     return [
-        row.date.isoformat(),
-        row.agent,
-        row.group,
-        row.status,
-        row.list,
-        row.code,
-        row.code_label,
-        figures.count,
-        figures.seconds,
-        figures.duration,
-        figures.percent_of_logged_in,
+        str(local_date),
+        agent,
+        group,
+        status,
+        code_list,
+        code,
+        label,
+        int(count),
+        seconds,
+        hms(seconds),
+        percent(int(us), int(logged_in_us or 0)),
     ]
 
 
 REJECTIONS_HEADER = ("date", "agent", "group", "channel", "list", "code", "code_label", "count")
+REJECTIONS_TEXT = (1, 2, 3, 4, 5, 6)
 
 
-def rejection_cells(row: RejectionRow) -> list:
-    return [
-        row.date.isoformat(),
-        row.agent,
-        row.group,
-        row.channel,
-        row.list,
-        row.code,
-        row.code_label,
-        row.count,
-    ]
+def rejection_cells(values: tuple) -> list:
+    """Cells of a row read by `RejectionsReport.row_values`."""
+    local_date, agent, _name, group, channel, code_list, code, label, count = values
+    return [str(local_date), agent, group, channel, code_list, code, label, int(count)]
 
 
 LIVE_HEADER = (
@@ -180,6 +190,9 @@ LIVE_HEADER = (
     "max_minutes",
     "exceeded",
 )
+
+
+LIVE_TEXT = (0, 1, 2, 3, 4, 5)
 
 
 def live_cells(zone: ZoneInfo, now: datetime) -> Callable[[dict], list]:

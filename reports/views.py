@@ -201,11 +201,12 @@ class TimeByCodeView(ReportView):
 
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
         report = self.report(filterset, now=now)
-        rows = report.rows(order=_requested_order(self.request))
+        rows = report.row_values(order=_requested_order(self.request))
         return exports.Export(
             name=_file_name(self.slug, filterset.criteria()),
             header=exports.TIME_BY_CODE_HEADER,
             rows=map(exports.time_by_code_cells, rows),
+            text_columns=exports.TIME_BY_CODE_TEXT,
         )
 
 
@@ -217,7 +218,7 @@ class RejectionsView(ReportView):
     def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
         criteria = filterset.criteria()
         return RejectionsReport(
-            agents=filterset.qs,
+            agents=None if filterset.selects_everyone() else filterset.qs,
             window=criteria["window"],
             now=now,
             channels=[criteria["channel"]] if criteria["channel"] else (),
@@ -236,11 +237,13 @@ class RejectionsView(ReportView):
         }
 
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        rows = self.report(filterset, now=now).rows(order=_requested_order(self.request))
+        report = self.report(filterset, now=now)
+        rows = report.row_values(order=_requested_order(self.request))
         return exports.Export(
             name=_file_name(self.slug, filterset.criteria()),
             header=exports.REJECTIONS_HEADER,
             rows=map(exports.rejection_cells, rows),
+            text_columns=exports.REJECTIONS_TEXT,
         )
 
 
@@ -283,6 +286,7 @@ class StatusChangesView(ReportView):
                 exports.status_change_cells(window.zone),
                 status_change_rows(changes, now=now, order=_requested_order(self.request)),
             ),
+            text_columns=exports.STATUS_CHANGES_TEXT,
         )
 
 
@@ -325,6 +329,7 @@ class LiveView(ReportView):
             name=f"{self.slug}_{now.astimezone(zone):%Y-%m-%dT%H%M}",
             header=exports.LIVE_HEADER,
             rows=map(exports.live_cells(zone, now), self.board(filterset).iterator(2000)),
+            text_columns=exports.LIVE_TEXT,
         )
 
 

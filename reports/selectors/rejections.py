@@ -67,12 +67,13 @@ ROW_COLUMNS = COLUMNS[2:]
 
 
 class RejectionsReport:
-    """The report for a set of agents, a window and optional channel and code filters."""
+    """The report for a set of agents (None: every agent), a window and optional channel and
+    code filters."""
 
     def __init__(
         self,
         *,
-        agents: QuerySet[Agent],
+        agents: QuerySet[Agent] | None,
         window: Window,
         now: datetime,
         channels: Sequence[str] = (),
@@ -90,7 +91,12 @@ class RejectionsReport:
             (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
             for day in self.days
         )
-        scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
+        scope_sql, scope_params = "", []
+        if self.agents is not None:
+            # Only when it narrows: SQLite would otherwise probe each agent's rejections day by
+            # day, 30,000 probes for 1,000 agents and 30 days (docs/performance.md, "Reports").
+            scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
+            scope_sql = f" AND e.agent_id IN ({scope_sql})"
         channel_sql, channel_params = "", []
         if self.channels:
             channel_sql, channel_params = sql.in_list(self.channels)
@@ -98,14 +104,12 @@ class RejectionsReport:
         code_sql, code_params = code_condition("e.code_id", self.code)
         with_clause = f"""
         WITH days (local_date, day_start, day_end) AS ({days_values}),
-        scope (agent_id) AS ({scope_sql}),
         buckets AS (
             SELECT d.local_date, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
             FROM days d
             JOIN {sql.table("events")} e
               ON e.started_at >= d.day_start AND e.started_at < d.day_end
-            WHERE e.kind = '{EventKind.REJECTION}'
-              AND e.agent_id IN (SELECT agent_id FROM scope){channel_sql}{code_sql}
+            WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}
             GROUP BY d.local_date, e.agent_id, e.channel, e.code_id
         ),
         report_rows AS MATERIALIZED (
@@ -176,19 +180,24 @@ class RejectionsReport:
         return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)
 
     def rows(self, *, order: Sequence[str] = ()) -> Iterator[RejectionRow]:
-        """Every row in `order`, read from the database in chunks (for exports)."""
+        """Every row in `order`, read from the database in chunks."""
+        for values in self.row_values(order=order):
+            yield _row(dict(zip(ROW_COLUMNS, values, strict=True)))
+
+    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
+        """Every row in `order` as a tuple of ROW_COLUMNS, straight from the cursor (exports:
+        a row object per line would cost more than the query)."""
         if not self.days:
             return
         _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
         with_clause, params = self._report_rows()
-        for values in stream_report_rows(
+        yield from stream_report_rows(
             database=self.database,
             with_clause=with_clause,
             params=params,
             columns=ROW_COLUMNS,
             order_sql=order_sql,
-        ):
-            yield _row(values)
+        )
 
 
 def _row(values: dict) -> RejectionRow:

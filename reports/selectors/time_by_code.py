@@ -343,19 +343,24 @@ class TimeByCodeReport:
         return _page_from_results(results, offset=offset, order=accepted)
 
     def rows(self, *, order: Sequence[str] = ()) -> Iterator[TimeByCodeRow]:
-        """Every row in `order`, read from the database in chunks (for exports)."""
+        """Every row in `order`, read from the database in chunks."""
+        for values in self.row_values(order=order):
+            yield _row(dict(zip(ROW_COLUMNS, values, strict=True)))
+
+    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
+        """Every row in `order` as a tuple of ROW_COLUMNS, straight from the cursor (exports:
+        a row object per line would cost more than the query)."""
         if self._is_empty():
             return
         _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
         with_clause, params = self._report_rows()
-        for values in stream_report_rows(
+        yield from stream_report_rows(
             database=self.database,
             with_clause=with_clause,
             params=params,
             columns=ROW_COLUMNS,
             order_sql=order_sql,
-        ):
-            yield _row(values)
+        )
 
 
 def _figures(values: dict) -> Figures:

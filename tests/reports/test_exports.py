@@ -7,6 +7,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from openpyxl import load_workbook
 
+from agents.models import AgentGroup
 from statuscodes.models import StatusCode
 from tests.conftest import make_agent
 from tests.reports.conftest import REPORT_URLS, WINDOW
@@ -81,8 +82,11 @@ def test_numbers_stay_numbers_in_the_xlsx(client_for, history, superuser):
 
 
 @pytest.fixture
-def formula_history(support_group):
-    mallory = make_agent("=mallory", support_group)
+def formula_history(support_group, supervisor_a):
+    # Every text a person types — agent, group, code, label — starts like a formula.
+    group = AgentGroup.objects.create(name="+Night shift", code_list=support_group.code_list)
+    group.supervisors.add(supervisor_a)
+    mallory = make_agent("=mallory", group)
     StatusCode.objects.filter(code="SHORT").update(label_en='=HYPERLINK("http://x")')
     StatusCode.objects.filter(code="CASE").update(label_en="@SUM(A1:A9)")
     StatusCode.objects.filter(code="SHORT").update(code="-SHORT")
@@ -107,6 +111,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(
     ):
         cells = [cell for row in rows[1:] for cell in row if isinstance(cell, str)]
         assert "'=mallory" in cells
+        assert "'+Night shift" in cells
         assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
 
 
