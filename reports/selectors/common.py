@@ -72,3 +72,45 @@ def stream_report_rows(
         cursor.execute(query, params)
         while chunk := cursor.fetchmany(2000):
             yield from chunk
+
+
+class GroupedReport:
+    """A report whose rows are the `report_rows` of one WITH clause (time by code, rejections).
+
+    Subclasses give the clause (`_report_rows`), their sortable columns and row columns, and
+    how a row is built; the rows are read here, in the order asked for.
+    """
+
+    ordering: Mapping[str, str]
+    default_order: Sequence[str]
+    row_columns: Sequence[str]
+    database: str
+
+    def _is_empty(self) -> bool:
+        raise NotImplementedError
+
+    def _report_rows(self) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def _row(self, values: dict):
+        raise NotImplementedError
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
+        """Every row in `order` as a row object, read from the database in chunks."""
+        for values in self.row_values(order=order):
+            yield self._row(dict(zip(self.row_columns, values, strict=True)))
+
+    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
+        """Every row in `order` as a tuple of `row_columns`, straight from the cursor (exports:
+        a row object per line would cost more than the query)."""
+        if self._is_empty():
+            return
+        _, order_sql = order_clause(order, self.ordering, self.default_order)
+        with_clause, params = self._report_rows()
+        yield from stream_report_rows(
+            database=self.database,
+            with_clause=with_clause,
+            params=params,
+            columns=self.row_columns,
+            order_sql=order_sql,
+        )

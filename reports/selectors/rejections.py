@@ -1,6 +1,6 @@
 """Report 3 of SPEC §6: rejections inside the window by local date, agent, channel and code."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,7 +11,7 @@ from agents.choices import Channel, EventKind
 from agents.models import Agent
 
 from . import sql
-from .common import CodeFilter, ReportPage, code_condition, order_clause, stream_report_rows
+from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
 from .window import Window
 
@@ -66,9 +66,13 @@ COLUMNS = (
 ROW_COLUMNS = COLUMNS[2:]
 
 
-class RejectionsReport:
+class RejectionsReport(GroupedReport):
     """The report for a set of agents (None: every agent), a window and optional channel and
     code filters."""
+
+    ordering = ORDERING
+    default_order = DEFAULT_ORDER
+    row_columns = ROW_COLUMNS
 
     def __init__(
         self,
@@ -84,6 +88,9 @@ class RejectionsReport:
         self.channels = [channel for channel in channels if channel in Channel.values]
         self.code = code
         self.database = sql.reading_database()
+
+    def _is_empty(self) -> bool:
+        return not self.days
 
     def _report_rows(self) -> tuple[str, list]:
         """The WITH clause ending in `report_rows`, and its parameters."""
@@ -132,7 +139,7 @@ class RejectionsReport:
         and the total, in one query."""
         accepted, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
         summary = {"order": accepted, "total": 0, "by_channel": [], "by_code": []}
-        if not self.days:
+        if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=summary)
         with_clause, params = self._report_rows()
         query = f"""{with_clause}
@@ -179,25 +186,8 @@ class RejectionsReport:
         summary["by_code"].sort(key=lambda subtotal: (-subtotal.count, subtotal.key))
         return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)
 
-    def rows(self, *, order: Sequence[str] = ()) -> Iterator[RejectionRow]:
-        """Every row in `order`, read from the database in chunks."""
-        for values in self.row_values(order=order):
-            yield _row(dict(zip(ROW_COLUMNS, values, strict=True)))
-
-    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
-        """Every row in `order` as a tuple of ROW_COLUMNS, straight from the cursor (exports:
-        a row object per line would cost more than the query)."""
-        if not self.days:
-            return
-        _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
-        with_clause, params = self._report_rows()
-        yield from stream_report_rows(
-            database=self.database,
-            with_clause=with_clause,
-            params=params,
-            columns=ROW_COLUMNS,
-            order_sql=order_sql,
-        )
+    def _row(self, values: dict) -> RejectionRow:
+        return _row(values)
 
 
 def _row(values: dict) -> RejectionRow:

@@ -5,7 +5,7 @@ midnights (the days come from `Window.days`), summed per bucket in exact microse
 page rows, the subtotals, the totals and the chart are read from that one aggregate.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +17,7 @@ from agents.models import Agent
 
 from ..figures import hms, percent, whole_seconds
 from . import sql
-from .common import CodeFilter, ReportPage, code_condition, order_clause, stream_report_rows
+from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
 from .window import Window
 
@@ -129,8 +129,12 @@ COLUMNS = (
 ROW_COLUMNS = COLUMNS[2:]
 
 
-class TimeByCodeReport:
+class TimeByCodeReport(GroupedReport):
     """The report for a set of agents, a window and optional status and code filters."""
+
+    ordering = ORDERING
+    default_order = DEFAULT_ORDER
+    row_columns = ROW_COLUMNS
 
     def __init__(
         self,
@@ -342,25 +346,8 @@ class TimeByCodeReport:
             results = cursor.fetchall()
         return _page_from_results(results, offset=offset, order=accepted)
 
-    def rows(self, *, order: Sequence[str] = ()) -> Iterator[TimeByCodeRow]:
-        """Every row in `order`, read from the database in chunks."""
-        for values in self.row_values(order=order):
-            yield _row(dict(zip(ROW_COLUMNS, values, strict=True)))
-
-    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
-        """Every row in `order` as a tuple of ROW_COLUMNS, straight from the cursor (exports:
-        a row object per line would cost more than the query)."""
-        if self._is_empty():
-            return
-        _, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
-        with_clause, params = self._report_rows()
-        yield from stream_report_rows(
-            database=self.database,
-            with_clause=with_clause,
-            params=params,
-            columns=ROW_COLUMNS,
-            order_sql=order_sql,
-        )
+    def _row(self, values: dict) -> TimeByCodeRow:
+        return _row(values)
 
 
 def _figures(values: dict) -> Figures:
