@@ -5,7 +5,7 @@ are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and t
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -30,7 +30,7 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
-from .selectors.common import ReportPage
+from .selectors.common import GroupedReport, ReportPage
 from .selectors.live import live_board
 from .selectors.rejections import RejectionsReport
 from .selectors.scope import user_can_view_reports
@@ -164,10 +164,34 @@ def _file_name(slug: str, criteria: dict) -> str:
     return f"{slug}_{window.date_from}_{window.date_to}"
 
 
-class TimeByCodeView(ReportView):
+class GroupedReportView(ReportView):
+    """A report of `reports.selectors.common.GroupedReport` rows; its file says how to write
+    them."""
+
+    export_header: Sequence[str]
+    export_cells: Callable[[tuple], list]
+    export_text_columns: Sequence[int]
+
+    def report(self, filterset: FilterSet, *, now: datetime) -> GroupedReport:
+        raise NotImplementedError
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        report = self.report(filterset, now=now)
+        return exports.Export(
+            name=_file_name(self.slug, filterset.criteria()),
+            header=self.export_header,
+            rows=map(self.export_cells, report.row_values(order=_requested_order(self.request))),
+            text_columns=self.export_text_columns,
+        )
+
+
+class TimeByCodeView(GroupedReportView):
     filterset_class = TimeByCodeFilterSet
     title = gettext_lazy("Time on break and offline by code")
     slug = "time-by-code"
+    export_header = exports.TIME_BY_CODE_HEADER
+    export_cells = staticmethod(exports.time_by_code_cells)
+    export_text_columns = exports.TIME_BY_CODE_TEXT
 
     def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
         criteria = filterset.criteria()
@@ -199,21 +223,14 @@ class TimeByCodeView(ReportView):
             "restack_link": _link_with(request, stack="status" if stack == "agent" else "agent"),
         }
 
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        report = self.report(filterset, now=now)
-        rows = report.row_values(order=_requested_order(self.request))
-        return exports.Export(
-            name=_file_name(self.slug, filterset.criteria()),
-            header=exports.TIME_BY_CODE_HEADER,
-            rows=map(exports.time_by_code_cells, rows),
-            text_columns=exports.TIME_BY_CODE_TEXT,
-        )
 
-
-class RejectionsView(ReportView):
+class RejectionsView(GroupedReportView):
     filterset_class = RejectionsFilterSet
     title = gettext_lazy("Rejections by code")
     slug = "rejections"
+    export_header = exports.REJECTIONS_HEADER
+    export_cells = staticmethod(exports.rejection_cells)
+    export_text_columns = exports.REJECTIONS_TEXT
 
     def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
         criteria = filterset.criteria()
@@ -235,16 +252,6 @@ class RejectionsView(ReportView):
             "summary": page.summary,
             "window": filterset.criteria()["window"],
         }
-
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        report = self.report(filterset, now=now)
-        rows = report.row_values(order=_requested_order(self.request))
-        return exports.Export(
-            name=_file_name(self.slug, filterset.criteria()),
-            header=exports.REJECTIONS_HEADER,
-            rows=map(exports.rejection_cells, rows),
-            text_columns=exports.REJECTIONS_TEXT,
-        )
 
 
 class StatusChangesView(ReportView):
