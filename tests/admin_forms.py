@@ -2,9 +2,12 @@
 
 
 def change_form_data(response) -> dict:
-    """The POST data of the admin change page in `response`, inlines included, as shown."""
+    """The POST data of the admin change page in `response`, inlines included, as shown.
+
+    Also reads simple-history's history form (a change page without inlines).
+    """
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         forms.append(inline.formset.management_form)
         forms.extend(inline.formset.forms)
     data = {}
