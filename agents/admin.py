@@ -1,6 +1,8 @@
-"""The administrators' workplace for people: groups, agents, the read-only timeline, API tokens."""
+"""The administrators' workplace for people: groups, agents, the read-only timeline, API tokens,
+and the user accounts (agents/user_admin.py)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,6 +14,11 @@ from statuscodes.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InU
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
+from .user_admin import UserAdmin
+
+# Django's own user admin lets whoever changes users grant superuser status.
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
 
 
 class AgentInline(admin.TabularInline):
