@@ -230,6 +230,8 @@ USER_DOORS = [
     ("ordinary user", "change page", (FORBIDDEN, OK, OK)),
     ("ordinary user", "change", (FORBIDDEN, DONE, DONE)),
     ("ordinary user", "password", (FORBIDDEN, DONE, DONE)),
+    # Deleting users is not part of the Administrators role.
+    ("ordinary user", "delete", (FORBIDDEN, FORBIDDEN, DONE)),
     # The roles themselves are redefined by superusers only.
     ("role", "change", (FORBIDDEN, FORBIDDEN, DONE)),
 ]
