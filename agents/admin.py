@@ -1,18 +1,24 @@
-"""The administrators' workplace for people: groups, agents, the read-only timeline, API tokens."""
+"""The administrators' workplace for people: groups, agents, the read-only timeline, API tokens,
+and the user accounts (agents/user_admin.py)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
-from statuscodes.admin import CheckedImportExportMixin, InUseDeletionMixin
+from statuscodes.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
+from .user_admin import UserAdmin
+
+# Django's own user admin lets whoever changes users grant superuser status.
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
 
 
 class AgentInline(admin.TabularInline):
@@ -34,7 +40,7 @@ class AgentInline(admin.TabularInline):
 
 
 @admin.register(AgentGroup)
-class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, SimpleHistoryAdmin):
+class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin):
     resource_classes = [AgentGroupResource]
     list_display = ("name", "code_list", "agents_count", "enabled_count", "supervisor_names")
     list_filter = ("code_list",)
@@ -87,7 +93,7 @@ class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, SimpleHistor
 
 
 @admin.register(Agent)
-class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, SimpleHistoryAdmin):
+class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin):
     resource_classes = [AgentResource]
     list_display = (
         "username",

@@ -1,15 +1,18 @@
 """The administrators' workplace for configuration: status code lists and their codes.
 
-Also home of the two admin mixins the agents app reuses: all-or-nothing import/export and the
-refusal to delete rows in use.
+Also home of the admin classes the agents app reuses: all-or-nothing import/export, the
+refusal to delete rows in use, and the audit history whose revert needs the change permission.
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Count, ProtectedError, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +22,7 @@ from import_export.admin import ImportExportMixin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 from agents.choices import CODED_ACTIONS
 
@@ -169,6 +173,61 @@ class InUseDeletionMixin:
             return self.protected_error_response(request)
 
 
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's History pages, where reverting to a past version is changing the object.
+
+    simple-history 3.13.0 hides the Revert button from users who may only view, but saves the
+    history form's POST all the same. Here the POST is refused (403) unless the user may change
+    the object — and, when it was deleted since, add it, since reverting creates it again.
+    Readers still see the past version, as text, like Django's view-only change page.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        if super().revert_disabled(request, obj) or not self.has_change_permission(request, obj):
+            return True
+        return (
+            obj is not None
+            and not self.has_add_permission(request)
+            and not self.model._default_manager.filter(pk=obj.pk).exists()
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.pk_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history = get_history_model_for_model(self.model)
+        try:
+            version = history.objects.get(
+                **{self.opts.pk.attname: self.pk_or_404(object_id)},
+                history_id=history._meta.pk.to_python(version_id),
+            )
+        except (history.DoesNotExist, ValidationError) as error:
+            raise Http404 from error
+        if request.method == "POST" and self.revert_disabled(request, version.instance):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if template == self.object_history_form_template and context["revert_disabled"]:
+            editable = context["adminform"]
+            context["adminform"] = AdminForm(
+                editable.form,
+                editable.fieldsets,
+                {},
+                readonly_fields=flatten_fieldsets(editable.fieldsets),
+                model_admin=self,
+            )
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def pk_or_404(self, object_id: str):
+        # simple-history passes the address's id to the database as it is: "abc" was a 500.
+        try:
+            return self.opts.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404 from error
+
+
 class ActionCheckboxesMixin:
     """A code's `actions` as checkboxes in SPEC §2 order, at least one required."""
 
@@ -202,7 +261,7 @@ class StatusCodeInline(ActionCheckboxesMixin, TranslationTabularInline):
 
 
 @admin.register(StatusCodeList)
-class StatusCodeListAdmin(InUseDeletionMixin, SimpleHistoryAdmin):
+class StatusCodeListAdmin(InUseDeletionMixin, GuardedHistoryAdmin):
     list_display = (
         "name",
         "active",
@@ -308,7 +367,7 @@ class StatusCodeAdmin(
     InUseDeletionMixin,
     CheckedImportExportMixin,
     ActionCheckboxesMixin,
-    SimpleHistoryAdmin,
+    GuardedHistoryAdmin,
     TranslationAdmin,
 ):
     resource_classes = [StatusCodeResource]

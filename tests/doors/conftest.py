@@ -1,7 +1,8 @@
 """Every role that may knock on a door, as a ready test client (the healthchecks habit).
 
 `caller(role)` returns a `django.test.Client` acting as that role: logged in with a session,
-or carrying `Authorization: Bearer <key>` for the token roles, or nobody. The roles:
+or carrying `Authorization: Bearer <key>` for the token roles, or nobody; its `user` attribute
+is the user behind the role (None for anonymous). The roles:
 
 - `anonymous`;
 - `agent` (ana, Support) and `agent_of_other_group` (sam, Sales);
@@ -54,7 +55,9 @@ def bearer_client(user, *, revoked: bool = False) -> Client:
     if revoked:
         token.revoked_at = timezone.now()
     token.save()
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client.user = user
+    return client
 
 
 @pytest.fixture
@@ -79,12 +82,15 @@ def caller(request, db):
     def session_of(user) -> Client:
         client = Client()
         client.force_login(user)
+        client.user = user
         return client
 
     def make(role: str) -> Client:
         fixture = request.getfixturevalue
         if role == "anonymous":
-            return Client()
+            client = Client()
+            client.user = None
+            return client
         if role == "agent":
             return session_of(fixture("ana").user)
         if role == "agent_of_other_group":
