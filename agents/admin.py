@@ -1,6 +1,7 @@
 """The administrators' workplace for people: groups, agents, the read-only timeline, API tokens,
 and the user accounts (agents/user_admin.py)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -14,7 +15,7 @@ from statuscodes.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InU
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
-from .user_admin import UserAdmin
+from .user_admin import UserAdmin, user_may_manage_account
 
 # Django's own user admin lets whoever changes users grant superuser status.
 admin.site.unregister(get_user_model())
@@ -255,6 +256,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         return ("user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        editor = request.user
+
+        class TokenForm(form):
+            def clean_user(self):
+                # A token acts as its user: handing one out for an account above the editor
+                # would be a way up, as changing that account would be (agents/user_admin.py).
+                account = self.cleaned_data["user"]
+                if not user_may_manage_account(user=editor, account=account):
+                    raise forms.ValidationError(
+                        gettext(
+                            "Only a superuser may create a token for “%(user)s”, who holds "
+                            "permissions you do not have."
+                        )
+                        % {"user": account.get_username()}
+                    )
+                return account
+
+        return TokenForm
 
     def save_model(self, request, obj, form, change):
         if change:

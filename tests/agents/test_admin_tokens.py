@@ -83,3 +83,26 @@ def test_revoking_twice_keeps_the_first_revocation_time(ana, client_for, adminis
     token.refresh_from_db()
     assert token.revoked_at == first
     assert "0 tokens revoked." in response.content.decode()
+
+
+def test_an_administrator_cannot_hand_out_a_token_acting_as_a_superuser(
+    client_for, administrator, superuser
+):
+    response = create_token(client_for(administrator), superuser, name="Back door")
+
+    assert response.status_code == 200
+    assert "Only a superuser may create a token for “root”" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_superuser_may_create_a_token_for_an_integration_user(client_for, superuser):
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import make_user
+
+    telephony = make_user("telephony")
+    telephony.groups.add(Group.objects.get(name="Integrations"))
+
+    create_token(client_for(superuser), telephony)
+
+    assert ApiToken.objects.get().user == telephony
