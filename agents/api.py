@@ -53,7 +53,12 @@ REFUSAL_STATUS: dict[str, int] = {
     "code_not_offered": 422,
     "code_inactive": 422,
     "code_not_for_action": 422,
+    "agent_locked": 503,
 }
+# When a client refused with `agent_locked` may try again (seconds): the lock is held by a
+# history import, which takes seconds to a minute.
+AGENT_LOCKED_RETRY_AFTER = 5
+
 
 api = NinjaAPI(
     title="Agent status codes API",
@@ -136,13 +141,15 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-CHANGE_ERRORS = {**ERRORS, 409: ErrorOut}
+CHANGE_ERRORS = {**ERRORS, 409: ErrorOut, 503: ErrorOut}
 
 
 def _error(request: HttpRequest, key: str, detail: str, status: int) -> HttpResponse:
     response = api.create_response(request, {"error": key, "detail": detail}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
+    if key == "agent_locked":
+        response["Retry-After"] = str(AGENT_LOCKED_RETRY_AFTER)
     return response
 
 

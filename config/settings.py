@@ -113,6 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# How long a live status change waits for the agent's lock (seconds) before it is refused with
+# `agent_locked` (HTTP 503): a history import holds its agents' locks until it commits, and a
+# request must not occupy a worker for that long (docs/history-import.md).
+AGENT_LOCK_TIMEOUT = float(os.environ.get("AGENT_LOCK_TIMEOUT", "2"))
+
 # Optional read replica for the reports (see config/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):
     DATABASES["reports"] = dj_database_url.parse(
