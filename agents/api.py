@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -103,6 +104,9 @@ api = NinjaAPI(
     auth=[ApiTokenAuth(), SessionCsrfAuth()],
     parser=JsonOnlyParser(),
 )
+# Agents' states are personal and change by the second: no browser or proxy keeps a copy
+# (shared workstations).
+api.add_decorator(never_cache, mode="view")
 
 
 class StrictSchema(Schema):
