@@ -4,14 +4,17 @@ Views are thin: authenticate, find the agent, call `agents.services`, shape the 
 refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` (docs/api.md).
 """
 
+import json
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from pydantic import ConfigDict
 
 from .auth import ApiTokenAuth, SessionCsrfAuth
@@ -49,11 +52,45 @@ REFUSAL_STATUS: dict[str, int] = {
     "not_found": 404,
     "invalid_transition": 409,
     "request_too_large": 413,
+    "unsupported_media_type": 415,
     "code_required": 422,
     "code_not_offered": 422,
     "code_inactive": 422,
     "code_not_for_action": 422,
+    "agent_locked": 503,
 }
+# When a client refused with `agent_locked` may try again (seconds): the lock is held by a
+# history import, which takes seconds to a minute.
+AGENT_LOCKED_RETRY_AFTER = 5
+
+
+class UnsupportedMediaType(Exception):
+    """The body is not declared as JSON in UTF-8 (HTTP 415); the message says so to people."""
+
+
+class JsonOnlyParser(Parser):
+    """Bodies are JSON in UTF-8, declared as such (RFC 8259).
+
+    The stock parser reads any body with json.loads, whatever its Content-Type: a cross-site
+    form's `text/plain`, or UTF-16 that json.loads detects by itself.
+    """
+
+    def parse_body(self, request: HttpRequest):
+        media_type = request.content_type.strip().lower()
+        charset = (request.content_params.get("charset") or "utf-8").strip("\"' ").lower()
+        if media_type != "application/json" or charset != "utf-8":
+            sent = request.headers.get("Content-Type", "").strip()[:100]
+            raise UnsupportedMediaType(
+                _("Send the body as JSON in UTF-8, with “Content-Type: application/json”; ")
+                + (
+                    _("this request was sent as “%(type)s”.") % {"type": sent}
+                    if sent
+                    else _("this request has no Content-Type.")
+                )
+            )
+        # json.loads(bytes) would also accept UTF-16 and UTF-32: decode as UTF-8 ourselves.
+        return json.loads(request.body.decode("utf-8"))
+
 
 api = NinjaAPI(
     title="Agent status codes API",
@@ -65,7 +102,11 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionCsrfAuth()],
+    parser=JsonOnlyParser(),
 )
+# Agents' states are personal and change by the second: no browser or proxy keeps a copy
+# (shared workstations).
+api.add_decorator(never_cache, mode="view")
 
 
 class StrictSchema(Schema):
@@ -136,13 +177,15 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-CHANGE_ERRORS = {**ERRORS, 409: ErrorOut}
+CHANGE_ERRORS = {**ERRORS, 409: ErrorOut, 415: ErrorOut, 503: ErrorOut}
 
 
 def _error(request: HttpRequest, key: str, detail: str, status: int) -> HttpResponse:
     response = api.create_response(request, {"error": key, "detail": detail}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
+    if key == "agent_locked":
+        response["Retry-After"] = str(AGENT_LOCKED_RETRY_AFTER)
     return response
 
 
@@ -178,8 +221,12 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    # ninja raises HttpError(400) only when the body cannot be parsed.
+    # ninja raises HttpError(400) only when the body cannot be parsed, from the parser's error.
     if exc.status_code == 400:
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            return _error(request, "unsupported_media_type", str(exc.__cause__), 415)
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            return _error(request, "invalid_request", _("The request body is not UTF-8."), 400)
         return _error(request, "invalid_request", _("The request body is not valid JSON."), 400)
     return _error(request, "invalid_request", str(exc), exc.status_code)
 

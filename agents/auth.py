@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import ApiToken
 from .services import ActionRefused
 
@@ -38,7 +39,13 @@ class ApiTokenAuth(HttpBearer):
             )
         now = timezone.now()
         if api_token.last_used_at is None or api_token.last_used_at < now - LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            try:
+                with atomic_with_lock_timeout():
+                    ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            except LockWaitTimeout:
+                # SQLite while an import writes: bookkeeping must not hold the request up; the
+                # next request records the time.
+                pass
         return api_token.user
 
 

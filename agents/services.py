@@ -6,9 +6,10 @@ change in one transaction that holds the agent's row, so that one agent's change
 the timeline never overlaps or leaves a gap.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from .choices import (
     EventKind,
     EventSource,
 )
+from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import Agent, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
 
@@ -99,8 +101,7 @@ def agent_perform_action(
             % {"action": action, "actions": ", ".join(ACTION_ALLOWED_FROM)},
         )
     code = _normalise_code(code)
-    with transaction.atomic():
-        agent = _lock(agent)
+    with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
         if current.status not in ACTION_ALLOWED_FROM[action]:
             raise ActionRefused("invalid_transition", _transition_refusal(action, current))
@@ -124,8 +125,7 @@ def agent_set_system_status(*, agent: Agent, status: str, source: str) -> AgentS
             _("Unknown system status “%(status)s”. The system statuses are: %(statuses)s.")
             % {"status": status, "statuses": ", ".join(SYSTEM_STATUS_ALLOWED_FROM)},
         )
-    with transaction.atomic():
-        agent = _lock(agent)
+    with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
         origins = SYSTEM_STATUS_ALLOWED_FROM[status]
         if current.status not in origins:
@@ -158,8 +158,7 @@ def agent_reject_interaction(
         )
     action = REJECTION_ACTION_OF_CHANNEL[channel]
     code = _normalise_code(code)
-    with transaction.atomic():
-        agent = _lock(agent)
+    with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
         if current.status not in REJECTION_ALLOWED_FROM:
             raise ActionRefused(
@@ -201,17 +200,29 @@ def _normalise_code(code: str | None) -> str | None:
     return code.strip() or None
 
 
-def _lock(agent: Agent) -> Agent:
-    """Re-read the agent holding its row until the transaction ends: the agent's changes queue.
+@contextmanager
+def _locked(agent: Agent) -> Iterator[Agent]:
+    """A transaction holding the agent's row: the agent's changes queue, for a bounded time.
 
     PostgreSQL locks the row; SQLite ignores FOR UPDATE but begins every transaction with
-    IMMEDIATE (config/settings.py), which already makes writers wait for each other.
+    IMMEDIATE (config/settings.py), which already makes writers wait for each other. A wait
+    longer than AGENT_LOCK_TIMEOUT (a history import holds the lock until it commits) is refused.
     """
-    return (
-        Agent.objects.select_for_update(of=("self",))
-        .select_related("user", "group__code_list")
-        .get(pk=agent.pk)
-    )
+    try:
+        with atomic_with_lock_timeout():
+            yield (
+                Agent.objects.select_for_update(of=("self",))
+                .select_related("user", "group__code_list")
+                .get(pk=agent.pk)
+            )
+    except LockWaitTimeout:
+        raise ActionRefused(
+            "agent_locked",
+            _(
+                "Your timeline is locked by an update in progress (a history import, for "
+                "instance): nothing was recorded. Try again in a moment."
+            ),
+        ) from None
 
 
 def _transition_refusal(action: str, current: AgentState) -> str:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
@@ -62,6 +63,8 @@ def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
     }
 
 
+# The console shows the agent's own state, on shared workstations: never kept in a cache.
+@never_cache
 @require_GET
 @agent_required
 def console(request: HttpRequest, agent: Agent) -> HttpResponse:
@@ -98,6 +101,7 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
     return render(request, "agents/console.html", context)
 
 
+@never_cache
 @require_POST
 @agent_required
 def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
@@ -127,6 +131,7 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
     return redirect("console:home")
 
 
+@never_cache
 @require_POST
 @agent_required
 def reject(request: HttpRequest, agent: Agent) -> HttpResponse:

@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django_filters import FilterSet
 
 from agents.choices import AgentStatus
@@ -51,6 +53,9 @@ EXPORT_PARAMETER = "_export"
 LIVE_REFRESH_SECONDS = 15
 
 
+# Report pages and exports show people's working time on shared workstations: neither the
+# browser nor a proxy keeps a copy (Cache-Control: no-store, private).
+@method_decorator(never_cache, name="dispatch")
 class ReportReaderRequired(LoginRequiredMixin):
     """Anonymous users go to the login page; users who may read no report get 403."""
 

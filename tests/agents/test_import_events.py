@@ -5,6 +5,7 @@ import random
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from agents.history_import import EventsImportError, events_import, read_events_csv
 from agents.models import Agent, StatusEvent
@@ -280,3 +281,39 @@ def test_a_status_change_and_a_rejection_may_share_an_instant(ana):
     )
 
     assert ana.events.count() == 2
+
+
+def planner_row_estimate() -> float | None:
+    """The events table's row count as the query planner knows it; None if never analyzed."""
+    table = StatusEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            estimate = cursor.fetchone()[0]
+            return None if estimate < 0 else estimate
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        row = cursor.fetchone()
+        return None if row is None else float(row[0].split()[0])
+
+
+def days_of_history(days: int) -> str:
+    return csv_text(
+        *(row.replace("2025-03-03", f"2025-03-{3 + day:02d}") for day in range(days) for row in DAY)
+    )
+
+
+def test_a_large_import_refreshes_the_planners_statistics(ana, monkeypatch):
+    # Without fresh statistics (no autovacuum, or not yet) a year's report took 37 times longer.
+    monkeypatch.setattr("agents.history_import.ANALYZE_AFTER_EVENTS", 3 * len(DAY))
+    import_text(days_of_history(3))
+    assert planner_row_estimate() == StatusEvent.objects.count() == 3 * len(DAY)
+
+
+def test_a_small_import_leaves_the_statistics_alone(ana, monkeypatch):
+    monkeypatch.setattr("agents.history_import.ANALYZE_AFTER_EVENTS", 3 * len(DAY))
+    before = planner_row_estimate()
+    import_text(days_of_history(2))
+    assert planner_row_estimate() == before

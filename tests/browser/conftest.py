@@ -6,7 +6,8 @@ The tests skip (never fail) where the `playwright` package or `/usr/bin/chromium
 The live server needs a transactional database, and pytest-django empties every table after each
 such test. That also removes the rows the migrations wrote (the coded actions, the role groups),
 which other tests rely on: `recreate_migration_data()` puts them back before each browser test and
-again after its flush, so the tests that run next see the database the migrations made.
+again after its flush, so the tests that run next see the database the migrations made (exactly,
+ids included, where the session keeps a snapshot of it for tests with serialized_rollback).
 """
 
 import os
@@ -18,7 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
 from tests.conftest import PASSWORD
@@ -52,6 +54,18 @@ def migrated_apps():
 
 
 def recreate_migration_data() -> None:
+    snapshot = getattr(connection, "_test_serialized_contents", None)
+    if snapshot:
+        # The tests with serialized_rollback load this snapshot of the migrated database, ids
+        # included, before they start: rows made again under new ids (the roles, the content
+        # types of the flush's post_migrate) would collide with it. So the database becomes
+        # exactly the snapshot.
+        call_command(
+            "flush", database=connection.alias, interactive=False, inhibit_post_migrate=True
+        )
+        connection.creation.deserialize_db_from_string(snapshot)
+        ContentType.objects.clear_cache()
+        return
     for module, function in DATA_MIGRATIONS:
         getattr(import_module(module), function)(migrated_apps(), None)
     # The roles' migration created the content types again, with new ids: forget the old ones
@@ -71,7 +85,18 @@ def browser():
     # call made meanwhile, by these tests' fixtures and by the tests that run after them.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_api.sync_playwright() as playwright:
+        # From here on this thread's code runs in another greenlet, with a context of its own, in
+        # which Django's connections are new objects: give them the snapshot of the migrated
+        # database, made when the test database was created, that the tests with
+        # serialized_rollback restore before they start (without it they would find it empty).
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

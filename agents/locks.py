@@ -1,0 +1,76 @@
+"""Transactions that wait a bounded time for locks, so a live request never queues behind a
+long transaction such as a history import (docs/history-import.md, "Live changes during an
+import").
+
+The bound is `settings.AGENT_LOCK_TIMEOUT` (seconds). PostgreSQL: `SET LOCAL lock_timeout` in
+the transaction, which bounds every wait for a row lock (safe behind PgBouncer in transaction
+mode, unlike a session-wide SET). SQLite: the connection's busy timeout while the transaction
+begins, which is where it waits for the database's single write lock (transactions begin
+IMMEDIATE, config/settings.py); the configured timeout is restored afterwards.
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+
+# PostgreSQL's SQLSTATE for lock_timeout (and NOWAIT): lock_not_available.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class LockWaitTimeout(Exception):
+    """Another transaction held a lock for longer than AGENT_LOCK_TIMEOUT; nothing was written."""
+
+
+@contextmanager
+def atomic_with_lock_timeout() -> Iterator[None]:
+    """`transaction.atomic()` whose waits for locks end after AGENT_LOCK_TIMEOUT.
+
+    Raises LockWaitTimeout (the transaction rolled back) when a wait ran out.
+    """
+    timeout_ms = max(1, round(settings.AGENT_LOCK_TIMEOUT * 1000))
+    try:
+        with _sqlite_busy_timeout(timeout_ms), transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # set_config(…, true) is SET LOCAL with a bound parameter.
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"]
+                    )
+            yield
+    except OperationalError as error:
+        if _is_lock_conflict(error):
+            raise LockWaitTimeout(str(error)) from error
+        raise
+
+
+@contextmanager
+def _sqlite_busy_timeout(timeout_ms: int) -> Iterator[None]:
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        # Inside a transaction SQLite already holds the write lock: nothing left to wait for.
+        yield
+        return
+    connection.ensure_connection()
+    database = connection.connection
+    configured = database.execute("PRAGMA busy_timeout").fetchone()[0]
+    database.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+    try:
+        yield
+    finally:
+        database.execute(f"PRAGMA busy_timeout = {int(configured)}")
+
+
+def _is_lock_conflict(error: OperationalError) -> bool:
+    cause = error.__cause__
+    if connection.vendor == "postgresql":
+        return getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    if isinstance(cause, sqlite3.OperationalError):
+        # SQLITE_BUSY: another connection writes; SQLITE_LOCKED: the same, between connections
+        # sharing a cache (the in-memory test database).
+        return getattr(cause, "sqlite_errorcode", 0) & 0xFF in (
+            sqlite3.SQLITE_BUSY,
+            sqlite3.SQLITE_LOCKED,
+        )
+    return False
