@@ -33,10 +33,15 @@ MAX_WORKBOOK_BYTES = 128 * MiB
 # spreadsheet XML packs 5 to 30 times, a zip bomb a thousand times.
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1 * MiB
-# Elements inside rows and shared strings (about two per cell and two per distinct text), and
-# elsewhere (styles, sheet settings, links, merged cells…), which openpyxl reads more slowly.
+# XML elements inside rows and shared strings: about two per cell and two per distinct text,
+# which spreadsheet programs write at about one for every two bytes of the file (text packs
+# less tightly than markup), a bomb at thousands per byte. openpyxl reads some 100,000 cells a
+# second, so a small file may not hold many.
 MAX_CELL_ELEMENTS = 4_000_000
-MAX_OTHER_ELEMENTS = 100_000
+CELL_ELEMENTS_FLOOR = 200_000
+CELL_ELEMENTS_PER_PACKED_BYTE = 1
+# Elements elsewhere (styles, sheet settings, links, merged ranges…), each read slower still.
+MAX_OTHER_ELEMENTS = 50_000
 # Cells of the rows as openpyxl lays them out: each row as wide as the column of its last cell.
 MAX_CELLS = 2_000_000
 # A spreadsheet's last column, XFD.
@@ -53,7 +58,7 @@ def check_workbook(archive: zipfile.ZipFile) -> None:
     """Refuse, with WorkbookRefused, a workbook that unpacks beyond the limits above."""
     parts = archive.infolist()
     check_directory(parts)
-    budget = Budget()
+    budget = Budget(packed_bytes=sum(part.compress_size for part in parts))
     for part in parts:
         scan_part(archive, part, budget)
 
@@ -117,8 +122,11 @@ def check_directory(parts: list[zipfile.ZipInfo]) -> None:
 class Budget:
     """What the parts read so far have left of the workbook's elements and cells."""
 
-    def __init__(self) -> None:
-        self.cell_elements = MAX_CELL_ELEMENTS
+    def __init__(self, *, packed_bytes: int) -> None:
+        self.max_cell_elements = min(
+            MAX_CELL_ELEMENTS, CELL_ELEMENTS_FLOOR + CELL_ELEMENTS_PER_PACKED_BYTE * packed_bytes
+        )
+        self.cell_elements = self.max_cell_elements
         self.other_elements = MAX_OTHER_ELEMENTS
         self.cells = MAX_CELLS
 
@@ -129,10 +137,16 @@ class Budget:
             raise WorkbookRefused(
                 _(
                     "The workbook's cells and texts are written with more than %(max)s XML "
-                    "elements (about two per cell and two per distinct text); an import reads "
-                    "at most that. Split the file into smaller ones, or import it as CSV."
+                    "elements: an import reads %(floor)s plus %(per_byte)s per byte of the file "
+                    "(spreadsheet programs write about one for every two bytes), and at most "
+                    "%(most)s. Split the file into smaller ones, or import it as CSV."
                 )
-                % {"max": f"{MAX_CELL_ELEMENTS:,}"}
+                % {
+                    "max": f"{self.max_cell_elements:,}",
+                    "floor": f"{CELL_ELEMENTS_FLOOR:,}",
+                    "per_byte": CELL_ELEMENTS_PER_PACKED_BYTE,
+                    "most": f"{MAX_CELL_ELEMENTS:,}",
+                }
             )
         if self.other_elements < 0:
             raise WorkbookRefused(
