@@ -183,27 +183,47 @@ def scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: Budget) -
 
     Wherever rows are (openpyxl reads a `row` in any part it reads as a sheet), each child
     of a row is a cell for openpyxl, and the row as wide as the column of its last child.
-    Names are compared as written (`row`, or `x:row` with a prefix): expat's namespace
-    processing would double the cost.
+    The parser's handlers change as it enters and leaves a row or a shared string, so that
+    each element costs as little as it can: expat calls them some ten million times for the
+    largest workbook. Names are compared as written (`row`, or `x:row` with a prefix): expat's
+    namespace processing would double the cost.
     """
     name = part.filename
-    whole = name.startswith(WHOLE_PARTS) or name.endswith(".rels")
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = lambda *declaration: refuse_doctype(name)
-    depth = 0
-    cells_from = 0  # depth of the open row or shared string, whose elements are cell ones
-    row_depth = 0  # depth of the open row, 0 outside rows
-    row = ""  # the open row's number, as written
-    cells = 0  # children of the open row
+    in_cells = elsewhere = 0  # elements not yet spent from the budget
+    depth = 0  # elements open inside the current row or shared string
+    row = ""  # the current row's number, as written
+    cells = 0  # children of the current row
     last_reference = ""  # the r="…" of the row's last child that has one
     after_reference = 0  # children without r="…" after it, each one column further
-    in_cells = elsewhere = 0  # elements not yet spent from the budget
 
-    def start(element: str, attributes: dict) -> None:
-        nonlocal depth, cells_from, row_depth, row, cells, last_reference, after_reference
-        nonlocal in_cells, elsewhere
-        depth += 1
-        if depth == row_depth + 1 and row_depth:
+    def count_elsewhere(element: str, attributes: dict) -> None:
+        nonlocal elsewhere
+        elsewhere += 1
+        if elsewhere == BATCH:
+            budget.spend(cell_elements=0, other_elements=elsewhere)
+            elsewhere = 0
+
+    def outside(element: str, attributes: dict) -> None:
+        nonlocal in_cells, row, cells, last_reference, after_reference
+        if element == "row" or element.endswith(":row"):
+            row, cells, last_reference, after_reference = attributes.get("r", ""), 0, "", 0
+            parser.StartElementHandler, parser.EndElementHandler = in_row, end_in_row
+        elif element == "si" or element.endswith(":si"):
+            parser.StartElementHandler, parser.EndElementHandler = in_string, end_in_string
+        else:
+            count_elsewhere(element, attributes)
+            return
+        in_cells += 1
+
+    def in_row(element: str, attributes: dict) -> None:
+        nonlocal in_cells, depth, cells, last_reference, after_reference
+        in_cells += 1
+        if in_cells == BATCH:
+            budget.spend(cell_elements=in_cells, other_elements=0)
+            in_cells = 0
+        if not depth:  # a child of the row: a cell, for openpyxl
             cells += 1
             if cells > SPREADSHEET_COLUMNS:
                 raise too_wide(name, row)
@@ -213,41 +233,40 @@ def scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: Budget) -
             else:
                 after_reference += 1
         if element == "row" or element.endswith(":row"):
-            if row_depth:
-                # openpyxl would read it as a row of its own, besides a cell of this one.
-                raise WorkbookRefused(
-                    _("The workbook's part %(part)s has a row inside a row.") % {"part": name}
-                )
-            row_depth = depth
-            row = attributes.get("r", "")
-        if not cells_from and (row_depth or element == "si" or element.endswith(":si")):
-            cells_from = depth
-        if cells_from and not whole:
-            in_cells += 1
-            if in_cells == BATCH:
-                budget.spend(cell_elements=in_cells, other_elements=0)
-                in_cells = 0
-        else:
-            elsewhere += 1
-            if elsewhere == BATCH:
-                budget.spend(cell_elements=0, other_elements=elsewhere)
-                elsewhere = 0
+            # openpyxl would read it as a row of its own, its cells unseen here.
+            raise WorkbookRefused(
+                _("The workbook's part %(part)s has a row inside a row.") % {"part": name}
+            )
+        depth += 1
 
-    def end(element: str) -> None:
-        nonlocal depth, cells_from, row_depth, cells, last_reference, after_reference
-        if depth == row_depth:
-            width = column_number(last_reference) + after_reference
-            if width > SPREADSHEET_COLUMNS:
-                raise too_wide(name, row)
-            budget.spend_cells(width)
-            row_depth = cells = after_reference = 0
-            last_reference = ""
-        if depth == cells_from:
-            cells_from = 0
-        depth -= 1
+    def end_in_row(element: str) -> None:
+        nonlocal depth
+        if depth:
+            depth -= 1
+            return
+        width = column_number(last_reference) + after_reference
+        if width > SPREADSHEET_COLUMNS:
+            raise too_wide(name, row)
+        budget.spend_cells(width)
+        parser.StartElementHandler, parser.EndElementHandler = outside, None
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
+    def in_string(element: str, attributes: dict) -> None:
+        nonlocal in_cells, depth
+        in_cells += 1
+        if in_cells == BATCH:
+            budget.spend(cell_elements=in_cells, other_elements=0)
+            in_cells = 0
+        depth += 1
+
+    def end_in_string(element: str) -> None:
+        nonlocal depth
+        if depth:
+            depth -= 1
+            return
+        parser.StartElementHandler, parser.EndElementHandler = outside, None
+
+    whole = name.startswith(WHOLE_PARTS) or name.endswith(".rels")
+    parser.StartElementHandler = count_elsewhere if whole else outside
     with archive.open(part) as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
