@@ -75,9 +75,10 @@ def csv_response(export: Export) -> StreamingHttpResponse:
     return response
 
 
-# An XLSX file is built whole before its first byte is sent, within the request: 200,000 rows
-# take about 15 seconds on 2 cores, half of gunicorn's time-out (docs/performance.md#xlsx-exports).
-XLSX_MAX_ROWS = 200_000
+# An XLSX file is built whole before its first byte is sent, within the request, at some
+# 70 µs of processor time a row: 100,000 rows take 7 seconds on an idle machine, and stay
+# within gunicorn's 30-second time-out on a busy one (docs/performance.md#xlsx-exports).
+XLSX_MAX_ROWS = 100_000
 
 
 class TooManyRows(Exception):
