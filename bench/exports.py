@@ -153,6 +153,7 @@ def write(writer: str, rows: int, file) -> None:
     elif writer == "xml by hand":
         write_by_hand(header, cells, file)
     elif writer == "product":
+        exports.XLSX_MAX_ROWS = rows  # the writer's cost, past the product's row limit
         exports._write_xlsx(
             exports.Export("status-changes", header, status_change_cells(rows), text), file
         )
