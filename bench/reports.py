@@ -42,18 +42,20 @@ POSTGRES_NAME = "bench_reports"
 AGENTS_PER_GROUP = 50
 
 
-def configure(database: str) -> None:
+def configure(
+    database: str, *, sqlite_path: Path = SQLITE_PATH, postgres_name: str = POSTGRES_NAME
+) -> None:
     if database == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     else:
         import psycopg
 
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
-            server.execute(f"DROP DATABASE IF EXISTS {POSTGRES_NAME}")
-            server.execute(f"CREATE DATABASE {POSTGRES_NAME}")
-        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{POSTGRES_NAME}"
+            server.execute(f"DROP DATABASE IF EXISTS {postgres_name}")
+            server.execute(f"CREATE DATABASE {postgres_name}")
+        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{postgres_name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only")

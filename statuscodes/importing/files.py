@@ -2,13 +2,15 @@
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
-from .cells import cell_text
+from . import workbooks
+from .cells import MAX_CELL_LENGTH, cell_text
 
 
 class ImportFileError(Exception):
@@ -23,6 +25,19 @@ MAX_COLUMNS = 100
 def too_many_rows() -> str:
     return _("The file has more than %(rows)s rows under its header; split it.") % {
         "rows": f"{MAX_ROWS:,}"
+    }
+
+
+def too_long(line: int, cell) -> str:
+    # No spreadsheet program writes a longer cell; a CSV cell is refused on its line instead.
+    return _(
+        "Line %(line)s holds %(length)s characters in column %(column)s; a spreadsheet cell "
+        "holds at most %(max)s."
+    ) % {
+        "line": line,
+        "length": f"{len(cell.value):,}",
+        "column": cell.column_letter,
+        "max": f"{MAX_CELL_LENGTH:,}",
     }
 
 
@@ -71,6 +86,9 @@ class XLSX(base_formats.XLSX):
     A formula cell is read neither as its text nor as its result: the result is only there if
     the program that saved the file computed it, so the import would depend on which program
     that was. The file is refused with each formula's line and column instead.
+
+    Before openpyxl parses anything, `workbooks.check_workbook` refuses a workbook that would
+    unpack to more than an import reads (a zip bomb).
     """
 
     MAX_FORMULAS_LISTED = 10
@@ -84,8 +102,16 @@ class XLSX(base_formats.XLSX):
                 )
             )
         try:
-            workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True)
-            rows = self.read_rows(workbook.worksheets[0]) if workbook.worksheets else []
+            with zipfile.ZipFile(io.BytesIO(in_stream)) as archive:
+                workbooks.check_workbook(archive)
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(in_stream), read_only=True, keep_links=False
+            )
+            rows, formulas = (
+                self.read_rows(workbook.worksheets[0]) if workbook.worksheets else ([], [])
+            )
+        except workbooks.WorkbookRefused as error:
+            raise ImportFileError(str(error)) from None
         except ImportFileError:
             raise
         except Exception as error:  # openpyxl raises many kinds for a damaged workbook
@@ -94,47 +120,55 @@ class XLSX(base_formats.XLSX):
                 % {"error": error.__class__.__name__}
             ) from None
         dataset = tablib.Dataset()
-        if not rows:
+        width = max((len(row) for row in rows), default=0)
+        if not width:
+            # Rows without a single value (tablib checks every earlier row again for each
+            # empty one it is given: a sheet with only row 100000 would take hours).
             return dataset
-        width = max(len(row) for row in rows)
-        values = [[cell.value for cell in row] + [None] * (width - len(row)) for row in rows]
-        self.refuse_formulas(rows, headers=values[0])
+        values = [row + [None] * (width - len(row)) for row in rows]
+        self.refuse_formulas(formulas, headers=values[0])
         dataset.headers = values[0]
         for row in values[1:]:
             dataset.append(row)
         return dataset
 
     @staticmethod
-    def read_rows(sheet) -> list[list]:
-        """The sheet's rows of cells, without trailing empty cells; a huge sheet is refused."""
+    def read_rows(sheet) -> tuple[list[list], list[tuple[int, object]]]:
+        """The values of the sheet's rows, without trailing empty cells, and its formula cells
+        with their line; a huge sheet, or a text longer than a spreadsheet cell, is refused."""
         # The size a sheet declares can be wrong (some programs declare every possible cell,
         # A1:XFD1048576): read the cells it holds instead.
         sheet.reset_dimensions()
-        rows = []
+        rows, formulas = [], []
         for line, row in enumerate(sheet.rows, start=1):
-            cells = list(row)
-            while cells and cells[-1].value is None:
-                cells.pop()
-            if len(cells) > MAX_COLUMNS:
+            width = len(row)
+            while width and row[width - 1].value is None:
+                width -= 1
+            if width > MAX_COLUMNS:
                 raise ImportFileError(
                     _(
                         "Line %(line)s has a value in column %(column)s; an import reads at "
                         "most %(columns)s columns."
                     )
-                    % {"line": line, "column": cells[-1].column_letter, "columns": MAX_COLUMNS}
+                    % {
+                        "line": line,
+                        "column": row[width - 1].column_letter,
+                        "columns": MAX_COLUMNS,
+                    }
                 )
             if line > MAX_ROWS + 1:
                 raise ImportFileError(too_many_rows())
-            rows.append(cells)
-        return rows
+            values = []
+            for cell in row[:width]:
+                if cell.data_type == "f":
+                    formulas.append((line, cell))
+                elif isinstance(cell.value, str) and len(cell.value) > MAX_CELL_LENGTH:
+                    raise ImportFileError(too_long(line, cell))
+                values.append(cell.value)
+            rows.append(values)
+        return rows, formulas
 
-    def refuse_formulas(self, rows, *, headers) -> None:
-        formulas = [
-            (line, cell)
-            for line, row in enumerate(rows, start=1)
-            for cell in row
-            if cell.data_type == "f"
-        ]
+    def refuse_formulas(self, formulas, *, headers) -> None:
         if not formulas:
             return
         listed = [
