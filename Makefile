@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per CPU; 0 runs serially (e.g. to use --pdb).
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test screenshots serve lint format clean
 
@@ -21,8 +23,10 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# In parallel (the tests of one `xdist_group` share a worker), listing the 15 slowest at the end;
+# PYTEST_ARGS adds pytest arguments, e.g. make test PYTEST_ARGS="tests/reports -k live".
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 # The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
 screenshots: $(STAMP)
