@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: a realistic demo center, three weeks of history, safe to rerun.
 
 Seeding takes seconds, so the tests that only read the demo center (`TestTheDemoCenter`) share
-one, seeded once; the tests that seed it themselves have their own database.
+one, seeded once (once per xdist worker that runs some of them); the tests that seed it
+themselves have their own database.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -69,8 +70,6 @@ def test_seeding_twice_changes_nothing(db, capsys):
     assert "administrator  admin" in out and "supervisor     maria" in out
 
 
-# Its tests go to one xdist worker (`make test` uses --dist loadgroup): the demo is seeded once.
-@pytest.mark.xdist_group("seed_demo")
 class TestTheDemoCenter:
     """The demo center as seeded at NOW, read (never changed) by every test."""
 
