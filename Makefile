@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per CPU; 0 runs serially (e.g. to use --pdb).
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test screenshots serve lint format clean
 
@@ -21,8 +23,12 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# In parallel, listing the 15 slowest tests at the end; PYTEST_ARGS adds pytest arguments, e.g.
+# make test PYTEST_ARGS="tests/reports -k live". xdist's default distribution on purpose:
+# loadscope and loadgroup key tests by node id, and the API schema fuzzing gives several tests
+# one id (all but one would silently not run).
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 # The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
 screenshots: $(STAMP)

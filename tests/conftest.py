@@ -7,6 +7,9 @@
 - agents `ana` (Support, en), `sofia` (Support, es), `nocode` (Support, switch off),
   `sam` (Sales, en);
 - `administrator` (staff with the model permissions of both apps), `superuser`.
+
+It also loads the hypothesis profile of the fuzz tests (tests/fuzz_profiles.py) before any test
+module is imported.
 """
 
 import pytest
@@ -15,15 +18,21 @@ from django.contrib.auth.models import Permission
 
 from agents.models import Agent, AgentGroup
 from statuscodes.models import StatusCode, StatusCodeList
+from tests import fuzz_profiles
+
+fuzz_profiles.load_profile()
 
 User = get_user_model()
 PASSWORD = "correct-horse-battery-staple"
 
 
+# Production's PBKDF2 costs ~0.2 s per user; tests create several users each.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    # Production's PBKDF2 costs ~0.2 s per user; tests create several users each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 def make_code(

@@ -85,18 +85,16 @@ def browser():
     # call made meanwhile, by these tests' fixtures and by the tests that run after them.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    snapshots = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
+    session_connections = {alias: connections[alias] for alias in connections}
     with sync_api.sync_playwright() as playwright:
         # From here on this thread's code runs in another greenlet, with a context of its own, in
-        # which Django's connections are new objects: give them the snapshot of the migrated
-        # database, made when the test database was created, that the tests with
-        # serialized_rollback restore before they start (without it they would find it empty).
-        for alias, snapshot in snapshots.items():
-            connections[alias]._test_serialized_contents = snapshot
+        # which Django's connections would be new objects: put the session's back. They hold the
+        # snapshot of the migrated database that the tests with serialized_rollback restore
+        # before they start (without it they would find it empty), and their open connections,
+        # which would otherwise stay open, unused, and keep the test database from being dropped
+        # at the end ("being accessed by other users").
+        for alias, session_connection in session_connections.items():
+            connections[alias] = session_connection
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

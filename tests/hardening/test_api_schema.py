@@ -13,7 +13,6 @@ import schemathesis
 from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import settings
 from hypothesis import strategies as st
 
 from agents.choices import AgentStatus, EventSource
@@ -21,6 +20,7 @@ from agents.services import agent_perform_action, agent_set_system_status
 from config.wsgi import application
 from tests.api.conftest import make_token
 from tests.conftest import make_user
+from tests.fuzz_profiles import budget
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -97,15 +97,15 @@ def integration_key(center):
 
 
 # A few dozen requests per operation and caller (more for the integration, which reaches every
-# agent): the whole module runs in seconds.
+# agent): the whole module runs in seconds; the thorough profile sends 25 times more.
 @schema.parametrize()
-@settings(max_examples=25, deadline=None)
+@budget(25)
 def test_an_agent_with_a_token_gets_no_server_error_and_answers_match_the_schema(case, agent_key):
     case.call_and_validate(headers={"Authorization": f"Bearer {agent_key}"})
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None)
+@budget(60)
 def test_an_integration_acting_for_agents_gets_no_server_error_and_answers_match_the_schema(
     case, integration_key
 ):
