@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from statuscodes.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
+from core.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource

@@ -17,8 +17,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from pydantic import ConfigDict
 
+from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
+
 from .auth import ApiTokenAuth, SessionCsrfAuth
-from .choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from .models import Agent, StatusEvent
 from .selectors import (
     AgentState,

@@ -19,15 +19,15 @@ from typing import BinaryIO, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from statuscodes.models import StatusCode, StatusCodeList
-
-from .choices import (
+from core.choices import (
     CHANNEL_OF_REJECTION_ACTION,
     STATUS_OF_CODED_ACTION,
     AgentStatus,
     EventKind,
     EventSource,
 )
+from statuscodes.models import StatusCode, StatusCodeList
+
 from .models import Agent, StatusEvent
 
 COLUMNS = ("timestamp", "agent", "event", "code")

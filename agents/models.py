@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import AgentStatus, Channel, EventKind, EventSource
 from statuscodes.models import StatusCode, StatusCodeList
-
-from .choices import AgentStatus, Channel, EventKind, EventSource
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -7,9 +7,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from statuscodes.importing.cells import cell_text
-from statuscodes.importing.resources import ConfigurationResource
-from statuscodes.importing.widgets import (
+from core.importing.cells import cell_text
+from core.importing.resources import ConfigurationResource
+from core.importing.widgets import (
     ByNameWidget,
     ChoiceWidget,
     KeyListWidget,

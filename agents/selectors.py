@@ -7,9 +7,9 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import translation
 
+from core.choices import CODED_ACTIONS, AgentStatus
 from statuscodes.models import StatusCode
 
-from .choices import CODED_ACTIONS, AgentStatus
 from .models import Agent, StatusEvent
 
 

@@ -13,10 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from statuscodes.models import StatusCode
-from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
-
-from .choices import (
+from core.choices import (
     ACTION_TARGET_STATUS,
     REJECTION_ACTION_OF_CHANNEL,
     AgentAction,
@@ -25,6 +22,9 @@ from .choices import (
     EventKind,
     EventSource,
 )
+from statuscodes.models import StatusCode
+from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
+
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import Agent, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+from core.choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+
 from .forms import RejectionForm, StatusActionForm
 from .models import Agent
 from .selectors import (

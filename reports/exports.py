@@ -18,7 +18,8 @@ import xlsxwriter
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from .figures import hms, percent, whole_seconds
+from core.durations import hms, percent, whole_seconds
+
 from .selectors.live import time_in_status
 
 FORMATS = ("csv", "xlsx")

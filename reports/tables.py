@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData, TableQuerysetData
 
-from agents.choices import AgentStatus, Channel, EventSource
+from core.choices import AgentStatus, Channel, EventSource
+from core.durations import hms, whole_seconds
 
-from .figures import hms, whole_seconds
 from .selectors.common import ReportPage
 from .selectors.live import time_in_status
 

@@ -21,8 +21,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_filters import FilterSet
 
-from agents.choices import AgentStatus
-from config.routers import report_reads
+from core.choices import AgentStatus
 
 from . import exports
 from .charts import stacked_bars
@@ -32,6 +31,7 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
+from .routers import report_reads
 from .selectors.common import GroupedReport, ReportPage
 from .selectors.live import live_board
 from .selectors.rejections import RejectionsReport
@@ -78,7 +78,7 @@ class ReportView(ReportReaderRequired, View):
     slug: str
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        # Reads go to the reports replica when one is configured (config/routers.py); the
+        # Reads go to the reports replica when one is configured (reports/routers.py); the
         # report objects remember where, for exports streamed after this returns.
         with report_reads():
             return self.respond(request)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agents.choices import CODED_ACTIONS, AgentAction
+from core.choices import CODED_ACTIONS, AgentAction
 
 from .validators import CODE_KEY_MAX_LENGTH, validate_code_key
 

@@ -5,17 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from modeltranslation.utils import build_localized_fieldname
 
-from agents.choices import CODED_ACTIONS, AgentAction
-
-from .importing.cells import cell_text, quoted_list
-from .importing.resources import ConfigurationResource
-from .importing.widgets import (
+from core.choices import CODED_ACTIONS, AgentAction
+from core.importing.cells import cell_text, quoted_list
+from core.importing.resources import ConfigurationResource
+from core.importing.widgets import (
     ByNameWidget,
     KeyListWidget,
     TextWidget,
     WholeNumberWidget,
     YesNoWidget,
 )
+
 from .models import Action, StatusCode, StatusCodeList, secondary_language_choices
 
 

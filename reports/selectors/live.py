@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Trim
 
-from agents.choices import AgentStatus, EventKind
 from agents.models import Agent
+from core.choices import AgentStatus, EventKind
+from core.durations import whole_seconds
 
-from ..figures import whole_seconds
 from .common import NO_CODE, CodeFilter, order_fields
 from .labels import code_label_expression
 from .sql import reading_database

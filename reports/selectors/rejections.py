@@ -7,8 +7,8 @@ from datetime import date, datetime
 from django.db import connections
 from django.db.models import QuerySet
 
-from agents.choices import Channel, EventKind
 from agents.models import Agent
+from core.choices import Channel, EventKind
 
 from . import sql
 from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause

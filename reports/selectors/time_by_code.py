@@ -12,10 +12,10 @@ from datetime import date, datetime
 from django.db import connections
 from django.db.models import QuerySet
 
-from agents.choices import AgentStatus, EventKind
 from agents.models import Agent
+from core.choices import AgentStatus, EventKind
+from core.durations import hms, percent, whole_seconds
 
-from ..figures import hms, percent, whole_seconds
 from . import sql
 from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql

@@ -18,7 +18,7 @@ import openpyxl
 from django.apps import apps
 from hypothesis import strategies as st
 
-from agents.choices import CODED_ACTIONS
+from core.choices import CODED_ACTIONS
 from tests.importing import ImportRun, run_import
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")

@@ -15,9 +15,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
 
-from agents.choices import AgentStatus, EventSource
 from agents.services import agent_perform_action, agent_set_system_status
 from config.wsgi import application
+from core.choices import AgentStatus, EventSource
 from tests.api.conftest import make_token
 from tests.conftest import make_user
 from tests.fuzz_profiles import budget

@@ -26,8 +26,8 @@ from django.db import transaction
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from agents.choices import EventKind
 from agents.models import Agent, StatusEvent
+from core.choices import EventKind
 from tests.agents.test_import_events import assert_timeline_chains
 from tests.reports.timeline import rejection, timeline
 

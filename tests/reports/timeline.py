@@ -9,8 +9,8 @@ Codes are given by key and looked up in the agent's group's list.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from agents.choices import EventKind, EventSource
 from agents.models import Agent, StatusEvent
+from core.choices import EventKind, EventSource
 from statuscodes.models import StatusCode
 
 

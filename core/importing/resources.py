@@ -9,7 +9,9 @@ from import_export import widgets
 from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
-from .cells import cell_problem, cell_text, is_blank, neutralise_formula
+from core.formulas import neutralise_formula
+
+from .cells import cell_problem, cell_text, is_blank
 from .files import ImportFileError
 
 
@@ -90,7 +92,7 @@ class ConfigurationResource(ModelResource):
             raise_errors=raise_errors,
             use_transactions=use_transactions,
             collect_failed_rows=collect_failed_rows,
-            # SPEC §8: a file with any invalid row writes nothing, whoever imports it.
+            # A file with any invalid row writes nothing, whoever imports it (docs/imports.md).
             rollback_on_validation_errors=True,
             **kwargs,
         )
