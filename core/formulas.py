@@ -1,14 +1,17 @@
-"""Spreadsheet formula neutralisation of the configuration files.
+"""Spreadsheet formula neutralisation: one rule for every file the project writes.
 
-A spreadsheet program runs a cell that starts with `=`, `+`, `-` or `@` as a formula. An export
-writes such a text cell with a leading `'`, so that it shows as text; an import gives back
-exactly the original value (docs/security.md, "Spreadsheet formulas").
+A spreadsheet program runs a cell that starts with `=`, `+`, `-` or `@` as a formula, and some
+drop a leading tab or carriage return and run what follows. Every export (the reports' files,
+the admin's and the command's configuration files) writes such a text cell with a leading `'`,
+so that it shows as text; an import gives back exactly the original value (docs/security.md,
+"Spreadsheet formulas").
 """
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_ESCAPE = "'"
-# The first characters of a cell that may need a look past its leading apostrophes.
-_SUSPECT_STARTS = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
+# The first characters of a value that neutralisation may change: a quick test for callers
+# that neutralise millions of cells (report exports).
+SUSPECT_FIRST_CHARACTERS = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
 
 
 def neutralise_formula(value: str) -> str:
@@ -19,7 +22,7 @@ def neutralise_formula(value: str) -> str:
     """
     if (
         value
-        and value[0] in _SUSPECT_STARTS
+        and value[0] in SUSPECT_FIRST_CHARACTERS
         and value.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS)
     ):
         return FORMULA_ESCAPE + value

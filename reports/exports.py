@@ -2,8 +2,8 @@
 
 CSV is written row by row while the database cursor is read; XLSX is written by XlsxWriter in
 constant-memory mode to a temporary file that is then streamed, up to `XLSX_MAX_ROWS` rows. A
-text cell that a spreadsheet would run as a formula (starting with = + - @, or a tab or
-carriage return) gets a leading apostrophe; numbers stay numbers.
+text cell that a spreadsheet would run as a formula gets a leading apostrophe
+(`core.formulas`); numbers stay numbers.
 """
 
 import csv
@@ -19,12 +19,11 @@ from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.utils.translation import gettext as _
 
 from core.durations import hms, percent, whole_seconds
+from core.formulas import SUSPECT_FIRST_CHARACTERS, neutralise_formula
 
 from .selectors.live import time_in_status
 
 FORMATS = ("csv", "xlsx")
-# The first characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = frozenset("=+-@\t\r")
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,8 +51,8 @@ CSV_ROWS_PER_CHUNK = 1000
 def _neutralised(row: list, text_columns: Sequence[int]) -> list:
     for index in text_columns:
         cell = row[index]
-        if cell and cell[0] in FORMULA_PREFIXES:
-            row[index] = "'" + cell
+        if cell and cell[0] in SUSPECT_FIRST_CHARACTERS:
+            row[index] = neutralise_formula(cell)
     return row
 
 

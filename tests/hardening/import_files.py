@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from core.choices import CODED_ACTIONS
 from tests.importing import ImportRun, run_import
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LARGEST_NUMBER = 2_147_483_647
 # The most characters a cell may hold (a spreadsheet cell's limit); HUGE is far beyond it.
 CELL_LIMIT = 32_767
