@@ -188,8 +188,9 @@ class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdm
 
 @admin.register(StatusEvent)
 class StatusEventAdmin(admin.ModelAdmin):
-    """The timeline, read-only for everyone: events are written only by agents.services, so
-    that intervals chain without overlap or gap (SPEC §5)."""
+    """The timeline, read-only for everyone: events are written only by agents.services (live
+    changes) and agents.history_import (history files), which chain intervals without overlap
+    or gap (agents.timeline.chain)."""
 
     list_display = (
         "started_at",

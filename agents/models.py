@@ -113,12 +113,13 @@ class StatusEventQuerySet(models.QuerySet):
 
 
 class StatusEvent(models.Model):
-    """One entry of an agent's timeline (SPEC §5).
+    """One entry of an agent's timeline (docs/timeline.md).
 
     A status change opens an interval [started_at, ended_at) in `status`; `ended_at` is the
     instant of the agent's next change and is empty while the interval is ongoing. A rejection
-    is instantaneous: it has a `channel`, no status and no end. Written only by
-    `agents.services`.
+    is instantaneous: it has a `channel`, no status and no end. Written by two writers only,
+    which chain intervals with the same function (`agents.timeline.chain`): `agents.services`
+    (live changes, one at a time) and `agents.history_import` (history files, merged).
     """
 
     agent = models.ForeignKey(

@@ -1,14 +1,15 @@
-"""The agent workflow rule of SPEC §4, in one place.
+"""The agent workflow rules (docs/concepts.md, "The workflow rules"), in one place.
 
 Every live change of an agent's timeline goes through these functions, whichever door it comes
-from (console, API, admin): they check the transition and the status code, then record the
-change in one transaction that holds the agent's row, so that one agent's changes queue up and
-the timeline never overlaps or leaves a gap.
+from (console, API): they check the transition and the status code, then record the change in
+one transaction that holds the agent's row, so that one agent's changes queue up, and chain it
+to the ongoing interval (`agents.timeline.chain`), so that the timeline never overlaps or
+leaves a gap. The only other writer of events is the history import (`agents.history_import`),
+which chains with the same function.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import Agent, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
+from .timeline import ONE_MICROSECOND, chain, next_start
 
 __all__ = [
     "ActionRefused",
@@ -62,8 +64,6 @@ SYSTEM_STATUS_ALLOWED_FROM: dict[str, frozenset[str]] = {
 
 # A logged-out agent is offered nothing, so cannot reject it.
 REJECTION_ALLOWED_FROM = frozenset(set(S.values) - {S.LOGGED_OUT})
-
-ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class ActionRefused(Exception):
@@ -323,21 +323,29 @@ def _record_status_change(
     *, agent: Agent, status: str, code: StatusCode | None, source: str
 ) -> AgentState:
     """End the ongoing interval now and open the next one; the caller holds the agent's lock."""
-    at = timezone.now()
-    ongoing = StatusEvent.objects.ongoing().filter(agent=agent).only("status", "started_at").first()
-    if ongoing is not None:
-        # A clock that did not advance (or was set back) must not produce an empty or
-        # negative interval: the next one starts strictly after the ongoing one.
-        at = max(at, ongoing.started_at + ONE_MICROSECOND)
-        ongoing.ended_at = at
-        ongoing.save(update_fields=["ended_at"])
-    event = StatusEvent.objects.create(
+    ongoing = (
+        StatusEvent.objects.ongoing()
+        .filter(agent=agent)
+        .only("status", "previous_status", "started_at")
+        .first()
+    )
+    event = StatusEvent(
         agent=agent,
         kind=EventKind.STATUS,
         status=status,
-        previous_status=ongoing.status if ongoing is not None else "",
         code=code,
-        started_at=at,
+        started_at=next_start(
+            timezone.now(), after=ongoing.started_at if ongoing is not None else None
+        ),
         source=source,
     )
+    if ongoing is None:
+        timeline, status_before = [event], ""
+    else:
+        timeline, status_before = [ongoing, event], ongoing.previous_status
+    for interval, previous_status, ended_at in chain(timeline, status_before=status_before):
+        interval.previous_status, interval.ended_at = previous_status, ended_at
+    if ongoing is not None:
+        ongoing.save(update_fields=["ended_at"])
+    event.save(force_insert=True)
     return AgentState(agent=agent, status=event.status, code=code, since=event.started_at)

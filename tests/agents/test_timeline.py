@@ -1,0 +1,46 @@
+"""The chain rule shared by live changes and the history import (docs/timeline.md)."""
+
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+
+from agents.timeline import chain, next_start
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_each_interval_ends_where_the_next_starts_and_remembers_the_status_before():
+    intervals = [(at(0), "available"), (at(5), "on_break"), (at(20), "available")]
+
+    chained = list(
+        chain(intervals, started_at=itemgetter(0), status=itemgetter(1), status_before="logged_out")
+    )
+
+    assert [(previous, end) for _, previous, end in chained] == [
+        ("logged_out", at(5)),
+        ("available", at(20)),
+        ("on_break", None),
+    ]
+
+
+def test_the_last_interval_keeps_the_end_it_is_given():
+    chained = list(
+        chain([(at(0), "busy")], started_at=itemgetter(0), status=itemgetter(1), end_of_last=at(3))
+    )
+
+    assert chained == [((at(0), "busy"), "", at(3))]
+
+
+def test_nothing_to_chain():
+    assert list(chain([])) == []
+
+
+def test_the_next_interval_starts_now_or_just_after_the_ongoing_one():
+    assert next_start(at(5), after=None) == at(5)
+    assert next_start(at(5), after=at(1)) == at(5)
+    # A clock that did not move on, or went back: still strictly after.
+    assert next_start(at(5), after=at(5)) == at(5) + timedelta(microseconds=1)
+    assert next_start(at(4), after=at(5)) == at(5) + timedelta(microseconds=1)
