@@ -1,7 +1,9 @@
-"""The agent console (SPEC §7): the logged-in agent's status, actions and code drop-downs.
+"""The agent console (docs/api.md, "The agent console"): the logged-in agent's status, actions
+and code drop-downs.
 
 Plain forms with POST-redirect-GET, so it works without JavaScript; static/js/console.js only
-makes the time in status tick and picks up changes made by integrations.
+makes the time in status tick, shows the code's maximum passed at the instant this view
+computed, and picks up changes made by integrations.
 """
 
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+from core.durations import hms
 
 from .forms import RejectionForm, StatusActionForm
 from .models import Agent
@@ -33,6 +36,7 @@ from .services import (
     agent_perform_action,
     agent_reject_interaction,
 )
+from .timeline import time_in_status
 
 
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -47,11 +51,6 @@ def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, agent, *args, **kwargs)
 
     return wrapper
-
-
-def _hms(seconds: int) -> str:
-    hours, rest = divmod(max(seconds, 0), 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
@@ -81,17 +80,19 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
             _form(agent, channel, Channel(channel).label, choices[action])
             for channel, action in REJECTION_ACTION_OF_CHANNEL.items()
         ]
-    elapsed = int((timezone.now() - state.since).total_seconds()) if state.since else None
     max_minutes = state.code.max_minutes if state.code else None
+    timing = time_in_status(since=state.since, max_minutes=max_minutes, now=timezone.now())
     context = {
         "agent": agent,
         "state": state,
         "status_label": AgentStatus(state.status).label,
         "code_label": code_label(code=state.code, language=agent.language) if state.code else "",
-        "elapsed_seconds": elapsed,
-        "elapsed": _hms(elapsed) if elapsed is not None else "",
+        "elapsed_seconds": timing.seconds,
+        "elapsed": hms(timing.seconds) if timing.seconds is not None else "",
         "max_minutes": max_minutes,
-        "exceeded": bool(max_minutes and elapsed and elapsed > max_minutes * 60),
+        "exceeded": timing.exceeded,
+        # The page's script switches the warning on then; it does not apply the rule itself.
+        "exceeds_in_ms": timing.exceeds_in_ms,
         "actions": actions,
         "rejections": rejections,
         "code_reference": [

@@ -18,10 +18,9 @@ import xlsxwriter
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from agents.timeline import time_in_status
 from core.durations import hms, percent, whole_seconds
 from core.formulas import SUSPECT_FIRST_CHARACTERS, neutralise_formula
-
-from .selectors.live import time_in_status
 
 FORMATS = ("csv", "xlsx")
 

@@ -1,15 +1,15 @@
-"""Report 4 of SPEC §6: where every agent in scope is now, and whether a code's time is up."""
+"""The live board (docs/reports.md, "4. Live board"): where every agent in scope is now.
+
+Whether a code's time is up is `agents.timeline.time_in_status`, as on the agent console.
+"""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Trim
 
 from agents.models import Agent
 from core.choices import AgentStatus, EventKind
-from core.durations import whole_seconds
 
 from .common import NO_CODE, CodeFilter, order_fields
 from .labels import code_label_expression
@@ -77,26 +77,4 @@ def live_board(
         board.using(reading_database())
         .order_by(*order_fields(order, ORDERING, ("agent_username",))[1])
         .values(*FIELDS)
-    )
-
-
-@dataclass(frozen=True)
-class TimeInStatus:
-    seconds: int | None
-    exceeded: bool
-    over_seconds: int
-
-
-def time_in_status(
-    *, since: datetime | None, max_minutes: int | None, now: datetime
-) -> TimeInStatus:
-    """How long an agent has been in their status and whether the code's maximum is passed."""
-    if since is None:
-        return TimeInStatus(seconds=None, exceeded=False, over_seconds=0)
-    elapsed = now - since
-    over = elapsed - timedelta(minutes=max_minutes) if max_minutes else timedelta(0)
-    return TimeInStatus(
-        seconds=whole_seconds(elapsed // timedelta(microseconds=1)),
-        exceeded=over > timedelta(0),
-        over_seconds=whole_seconds(max(over, timedelta(0)) // timedelta(microseconds=1)),
     )

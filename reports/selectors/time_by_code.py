@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from agents.models import Agent
+from agents.timeline import over_max_us_sql
 from core.choices import AgentStatus, EventKind
 from core.durations import hms, percent, whole_seconds
 
@@ -184,9 +185,7 @@ class TimeByCodeReport(GroupedReport):
         status_kind = f"'{EventKind.STATUS}'"
         logged_out = f"'{AgentStatus.LOGGED_OUT}'"
         # How far the whole interval went past its code's maximum, counted on its first day.
-        over_us = (
-            f"{sql.duration_us('ended_at', 'started_at')} - max_minutes * CAST(60000000 AS BIGINT)"
-        )
+        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
         with_clause = f"""
         WITH days (local_date, day_start, day_end) AS ({days_values}),
         scope (agent_id) AS ({scope_sql}),
