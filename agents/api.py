@@ -33,12 +33,10 @@ from .services import (
     SYSTEM_STATUS_ALLOWED_FROM,
     ActionRefused,
     agent_allowed_actions,
-    agent_perform_action,
+    agent_change_status,
     agent_reject_interaction,
-    agent_set_system_status,
+    user_may_act_for_other_agents,
 )
-
-ACT_FOR_OTHERS = "agents.act_for_other_agents"
 
 # The HTTP status of each refusal key; the table of docs/api.md, "Errors".
 REFUSAL_STATUS: dict[str, int] = {
@@ -260,7 +258,7 @@ def _other(request: HttpRequest, username: str) -> Agent:
     caller = _caller(request)
     if username == caller.get_username():
         return _me(request)
-    if not caller.has_perm(ACT_FOR_OTHERS):
+    if not user_may_act_for_other_agents(user=caller):
         raise ActionRefused(
             "forbidden",
             _("You may not act for other agents (permission “act for other agents”)."),
@@ -292,23 +290,13 @@ def _state_out(state: AgentState) -> dict:
 
 
 def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> AgentState:
-    if payload.action not in SYSTEM_STATUS_ALLOWED_FROM:
-        return agent_perform_action(
-            agent=agent, action=payload.action, code=payload.code, source=EventSource.API
-        )
-    if not _caller(request).has_perm(ACT_FOR_OTHERS):
-        raise ActionRefused(
-            "forbidden",
-            _("Only integrations allowed to act for other agents set “%(status)s”.")
-            % {"status": payload.action},
-        )
-    if payload.code:
-        raise ActionRefused(
-            "code_not_for_action",
-            _("The system status “%(status)s” carries no status code.")
-            % {"status": payload.action},
-        )
-    return agent_set_system_status(agent=agent, status=payload.action, source=EventSource.SYSTEM)
+    return agent_change_status(
+        agent=agent,
+        action=payload.action,
+        code=payload.code,
+        actor=_caller(request),
+        source=EventSource.API,
+    )
 
 
 def _reject(agent: Agent, payload: RejectionIn) -> tuple[int, dict]:

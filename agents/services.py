@@ -11,6 +11,7 @@ which chains with the same function.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,11 +36,14 @@ __all__ = [
     "ActionRefused",
     "AgentState",
     "agent_allowed_actions",
+    "agent_change_status",
     "agent_current_state",
+    "agent_may_reject",
     "agent_offered_codes",
     "agent_perform_action",
     "agent_reject_interaction",
     "agent_set_system_status",
+    "user_may_act_for_other_agents",
 ]
 
 A = AgentAction
@@ -65,6 +69,10 @@ SYSTEM_STATUS_ALLOWED_FROM: dict[str, frozenset[str]] = {
 # A logged-out agent is offered nothing, so cannot reject it.
 REJECTION_ALLOWED_FROM = frozenset(set(S.values) - {S.LOGGED_OUT})
 
+# The permission of the users behind integrations: they act for other agents and report the
+# system statuses.
+ACT_FOR_OTHER_AGENTS = "agents.act_for_other_agents"
+
 
 class ActionRefused(Exception):
     """An action refused by the rule; nothing was recorded.
@@ -84,6 +92,41 @@ class ActionRefused(Exception):
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
     """The agent actions possible from `state`, in the order of SPEC §2."""
     return [action for action, origins in ACTION_ALLOWED_FROM.items() if state.status in origins]
+
+
+def agent_may_reject(*, state: AgentState) -> bool:
+    """Whether an agent in `state` can reject an interaction (one is offered to them)."""
+    return state.status in REJECTION_ALLOWED_FROM
+
+
+def user_may_act_for_other_agents(*, user: AbstractBaseUser) -> bool:
+    """Whether `user` (an integration) may act for other agents and report system statuses."""
+    return user.has_perm(ACT_FOR_OTHER_AGENTS)
+
+
+def agent_change_status(
+    *, agent: Agent, action: str, code: str | None = None, actor: AbstractBaseUser, source: str
+) -> AgentState:
+    """Change the agent's status as `actor` asks: an agent action (`agent_perform_action`,
+    recorded with `source`), or a system status (busy, post_processing), which only users who
+    may act for other agents report, never with a code, and which is recorded as `system`.
+
+    Raises ActionRefused, recording nothing, when the change is not allowed.
+    """
+    if action not in SYSTEM_STATUS_ALLOWED_FROM:
+        return agent_perform_action(agent=agent, action=action, code=code, source=source)
+    if not user_may_act_for_other_agents(user=actor):
+        raise ActionRefused(
+            "forbidden",
+            _("Only integrations allowed to act for other agents set “%(status)s”.")
+            % {"status": action},
+        )
+    if code:
+        raise ActionRefused(
+            "code_not_for_action",
+            _("The system status “%(status)s” carries no status code.") % {"status": action},
+        )
+    return agent_set_system_status(agent=agent, status=action, source=EventSource.SYSTEM)
 
 
 def agent_perform_action(
@@ -160,7 +203,7 @@ def agent_reject_interaction(
     code = _normalise_code(code)
     with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
-        if current.status not in REJECTION_ALLOWED_FROM:
+        if not agent_may_reject(state=current):
             raise ActionRefused(
                 "invalid_transition",
                 _("A logged-out agent is offered no interaction to reject; log in first."),

@@ -33,6 +33,7 @@ from .selectors import (
 from .services import (
     ActionRefused,
     agent_allowed_actions,
+    agent_may_reject,
     agent_perform_action,
     agent_reject_interaction,
 )
@@ -75,7 +76,7 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
         for action in agent_allowed_actions(state=state)
     ]
     rejections = []
-    if state.status != AgentStatus.LOGGED_OUT:
+    if agent_may_reject(state=state):
         rejections = [
             _form(agent, channel, Channel(channel).label, choices[action])
             for channel, action in REJECTION_ACTION_OF_CHANNEL.items()
