@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Concat, Trim
 from agents.models import Agent
 from core.choices import AgentStatus, EventKind
 
-from .common import NO_CODE, CodeFilter, order_fields
+from .common import CodeFilter, code_q, order_fields
 from .labels import code_label_expression
 from .sql import reading_database
 
@@ -25,6 +25,7 @@ ORDERING = {
     # The longest time in status first: the earliest start.
     "seconds_in_status": "since",
 }
+DEFAULT_ORDER = ("agent",)
 
 FIELDS = (
     "id",
@@ -69,12 +70,9 @@ def live_board(
     )
     if statuses:
         board = board.filter(status_now__in=statuses)
-    if code == NO_CODE:
-        board = board.filter(current__code__isnull=True)
-    elif code is not None:
-        board = board.filter(current__code=code)
     return (
-        board.using(reading_database())
-        .order_by(*order_fields(order, ORDERING, ("agent_username",))[1])
+        board.filter(code_q(code, path="current__code"))
+        .using(reading_database())
+        .order_by(*order_fields(order, ORDERING, DEFAULT_ORDER)[1])
         .values(*FIELDS)
     )

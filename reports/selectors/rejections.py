@@ -108,7 +108,7 @@ class RejectionsReport(GroupedReport):
         if self.channels:
             channel_sql, channel_params = sql.in_list(self.channels)
             channel_sql = f" AND e.channel IN {channel_sql}"
-        code_sql, code_params = code_condition("e.code_id", self.code)
+        code_sql, code_params = code_condition(self.code, column="e.code_id")
         with_clause = f"""
         WITH days (local_date, day_start, day_end) AS ({days_values}),
         buckets AS (

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Concat, Trim
 
 from agents.models import Agent, StatusEvent
 
-from .common import NO_CODE, CodeFilter, order_fields
+from .common import CodeFilter, code_q, order_fields
 from .labels import code_label_expression
 from .sql import Microseconds, reading_database
 from .window import Window
@@ -37,7 +37,7 @@ ORDERING = {
     "ongoing": "ongoing",
     "source": "source",
 }
-DEFAULT_ORDER = ("started_at", "agent_username")
+DEFAULT_ORDER = ("timestamp", "agent")
 
 FIELDS = (
     "id",
@@ -76,11 +76,7 @@ def status_changes(
         events = events.filter(agent_id__in=list(agents.order_by().values_list("pk", flat=True)))
     if statuses:
         events = events.filter(status__in=statuses)
-    if code == NO_CODE:
-        events = events.filter(code__isnull=True)
-    elif code is not None:
-        events = events.filter(code=code)
-    return events.using(reading_database())
+    return events.filter(code_q(code, path="code")).using(reading_database())
 
 
 def with_report_columns(

@@ -180,7 +180,7 @@ class TimeByCodeReport(GroupedReport):
             window_params = [start_param, end_param]
         parted_sql, parted_params = sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
         statuses_sql, statuses_params = sql.in_list(self.statuses)
-        code_sql, code_params = code_condition("b.code_id", self.code)
+        code_sql, code_params = code_condition(self.code, column="b.code_id")
         events, codes = sql.table("events"), sql.table("codes")
         status_kind = f"'{EventKind.STATUS}'"
         logged_out = f"'{AgentStatus.LOGGED_OUT}'"
