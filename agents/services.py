@@ -6,14 +6,17 @@ one transaction that holds the agent's row, so that one agent's changes queue up
 to the ongoing interval (`agents.timeline.chain`), so that the timeline never overlaps or
 leaves a gap. The only other writer of events is the history import (`agents.history_import`),
 which chains with the same function.
+
+Also here: what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.choices import (
     ACTION_TARGET_STATUS,
@@ -24,11 +27,12 @@ from core.choices import (
     EventKind,
     EventSource,
 )
+from core.deletion import usage_counts
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
-from .models import Agent, StatusEvent
+from .models import Agent, AgentGroup, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
 from .timeline import ONE_MICROSECOND, chain, next_start
 
@@ -38,11 +42,13 @@ __all__ = [
     "agent_allowed_actions",
     "agent_change_status",
     "agent_current_state",
+    "agent_deletion_blockers",
     "agent_may_reject",
     "agent_offered_codes",
     "agent_perform_action",
     "agent_reject_interaction",
     "agent_set_system_status",
+    "group_deletion_blockers",
     "user_may_act_for_other_agents",
 ]
 
@@ -229,6 +235,40 @@ def agent_reject_interaction(
             started_at=at,
             source=source,
         )
+
+
+def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
+    """Why these agent groups cannot be deleted: one sentence per group that has agents."""
+    groups = list(groups)
+    counts = usage_counts(AgentGroup, groups, "agents")
+    return [
+        ngettext(
+            "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
+            "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
+            counts[group.pk],
+        )
+        % {"group": group, "count": counts[group.pk]}
+        for group in groups
+        if group.pk in counts
+    ]
+
+
+def agent_deletion_blockers(agents: Iterable[Agent]) -> list[str]:
+    """Why these agents cannot be deleted: one sentence per agent with recorded events."""
+    agents = list(agents)
+    counts = usage_counts(Agent, agents, "events")
+    return [
+        ngettext(
+            "Agent “%(agent)s” has %(count)d recorded event. Deactivate their user account "
+            "instead: the history is kept.",
+            "Agent “%(agent)s” has %(count)d recorded events. Deactivate their user account "
+            "instead: the history is kept.",
+            counts[agent.pk],
+        )
+        % {"agent": agent, "count": counts[agent.pk]}
+        for agent in agents
+        if agent.pk in counts
+    ]
 
 
 def _check_source(source: str) -> None:
