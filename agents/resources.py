@@ -44,9 +44,6 @@ class AgentGroupResource(ConfigurationResource):
         ),
     )
 
-    required_columns = ("name", "code_list", "supervisors")
-    identity_columns = ("name",)
-
     class Meta(ConfigurationResource.Meta):
         model = AgentGroup
         fields = ("name", "code_list", "supervisors")
@@ -126,17 +123,6 @@ class AgentResource(ConfigurationResource):
             choices=configured_languages, default=primary_language, noun=_("Language")
         ),
     )
-
-    required_columns = (
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "group",
-        "status_codes_enabled",
-        "language",
-    )
-    identity_columns = ("username",)
 
     class Meta(ConfigurationResource.Meta):
         model = Agent

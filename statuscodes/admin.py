@@ -17,7 +17,7 @@ from core.importing.files import CSV, XLSX
 
 from .forms import StatusCodeInlineFormSet
 from .models import Action, StatusCode, StatusCodeList
-from .resources import StatusCodeResource
+from .resources import CODE_FIELDS, CODE_SETTINGS, StatusCodeResource
 from .services import (
     code_deletion_blockers,
     code_list_deletion_blockers,
@@ -49,7 +49,7 @@ class StatusCodeInline(ActionCheckboxesMixin, TranslationTabularInline):
     formset = StatusCodeInlineFormSet
     # `label` becomes one column per language (label_en | label_es | …); descriptions are
     # edited on the code's own page, reached by the row's "Change" link.
-    fields = ("code", "label", "actions", "sort_order", "active", "max_minutes")
+    fields = ("code", "label", "actions", *CODE_SETTINGS)
     extra = 1
     show_change_link = True
 
@@ -169,31 +169,14 @@ class StatusCodeAdmin(
     TranslationAdmin,
 ):
     resource_classes = [StatusCodeResource]
-    list_display = (
-        "code",
-        "label",
-        "code_list",
-        "action_keys",
-        "sort_order",
-        "active",
-        "max_minutes",
-    )
+    list_display = ("code", "label", "code_list", "action_keys", *CODE_SETTINGS)
     list_filter = ("code_list", "active", "actions")
     list_select_related = ("code_list",)
     search_fields = (
         "code",
         *(build_localized_fieldname("label", language) for language, _name in settings.LANGUAGES),
     )
-    fields = (
-        "code_list",
-        "code",
-        "label",
-        "description",
-        "actions",
-        "sort_order",
-        "active",
-        "max_minutes",
-    )
+    fields = CODE_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("actions")
