@@ -6,6 +6,7 @@ refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` 
 
 import json
 from datetime import datetime
+from typing import Annotated
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
@@ -15,9 +16,10 @@ from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema
 
 from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
+from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .auth import ApiTokenAuth, SessionCsrfAuth
 from .models import Agent, StatusEvent
@@ -35,6 +37,7 @@ from .services import (
     agent_allowed_actions,
     agent_change_status,
     agent_reject_interaction,
+    check_code_key,
     user_may_act_for_other_agents,
 )
 
@@ -143,6 +146,23 @@ class RejectionResultOut(AgentStateOut):
     rejection: RejectionOut
 
 
+def _code_key(value: str | None) -> str | None:
+    # Refused as the services refuse it (`code_not_offered`), not as a generic invalid request:
+    # ActionRefused is not a ValueError, so pydantic lets it through to `_refused`.
+    check_code_key(code=value)
+    return value
+
+
+# A status code's key (statuscodes.validators: at most 32 characters) or null.
+CodeKey = Annotated[
+    str | None,
+    AfterValidator(_code_key),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": CODE_KEY_MAX_LENGTH}, {"type": "null"}]}
+    ),
+]
+
+
 class StatusIn(StrictSchema):
     # The schema lists the accepted keys; any other string still gets the clearer refusal
     # `unknown_action` (400) from the service instead of a generic validation error.
@@ -154,9 +174,7 @@ class StatusIn(StrictSchema):
         ),
         json_schema_extra={"enum": [*map(str, ACTION_TARGET_STATUS), *SYSTEM_STATUS_ALLOWED_FROM]},
     )
-    code: str | None = Field(
-        default=None, max_length=100, description="A code key, e.g. LUNCH.", examples=["LUNCH"]
-    )
+    code: CodeKey = Field(default=None, description="A code key, e.g. LUNCH.", examples=["LUNCH"])
 
 
 class RejectionIn(StrictSchema):
@@ -165,9 +183,7 @@ class RejectionIn(StrictSchema):
         description="phone, chat, email or voicemail.",
         json_schema_extra={"enum": Channel.values},
     )
-    code: str | None = Field(
-        default=None, max_length=100, description="A code key, e.g. CASE.", examples=["CASE"]
-    )
+    code: CodeKey = Field(default=None, description="A code key, e.g. CASE.", examples=["CASE"])
 
 
 class ErrorOut(Schema):

@@ -237,7 +237,3 @@ class ApiToken(models.Model):
         self.prefix = key[: self.PREFIX_LENGTH]
         self.key_hash = self.hash_key(key)
         return key
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None

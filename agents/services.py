@@ -48,6 +48,7 @@ __all__ = [
     "agent_perform_action",
     "agent_reject_interaction",
     "agent_set_system_status",
+    "check_code_key",
     "group_deletion_blockers",
     "user_may_act_for_other_agents",
 ]
@@ -276,6 +277,25 @@ def _check_source(source: str) -> None:
         raise ValueError(f"Unknown event source {source!r}; expected one of {EventSource.values}.")
 
 
+def check_code_key(*, code: str | None) -> None:
+    """Refuse a code that cannot be a key at all (shape, length: statuscodes.validators), as
+    `code_not_offered`, without a query: the console and the API check it as they read a
+    request. A blank code is no code, and passes."""
+    code = _normalise_code(code)
+    if code is not None and not is_code_key(code):
+        raise _not_a_code_key(code)
+
+
+def _not_a_code_key(code: str) -> ActionRefused:
+    # Not even shaped like a key (spaces, control characters, too long): no code has it, and
+    # PostgreSQL refuses a NUL byte in a query, so it is answered without asking.
+    return ActionRefused(
+        "code_not_offered",
+        _("“%(code)s” is not a status code: a code is 1 to %(max)s letters, digits, “_”, “-”.")
+        % {"code": code[:CODE_KEY_MAX_LENGTH].replace("\x00", ""), "max": CODE_KEY_MAX_LENGTH},
+    )
+
+
 def _normalise_code(code: str | None) -> str | None:
     # Forms send "" for "no choice"; a blank code is no code.
     if code is None:
@@ -354,13 +374,7 @@ def _code_refusal(*, agent: Agent, action: str, code: str) -> ActionRefused:
     """Why `code` is not among the codes offered for `action`."""
     code_list = agent.group.code_list
     if not is_code_key(code):
-        # Not even shaped like a key (spaces, control characters, too long): no code has it,
-        # and PostgreSQL refuses a NUL byte in a query, so it is answered without asking.
-        return ActionRefused(
-            "code_not_offered",
-            _("“%(code)s” is not a status code: a code is 1 to %(max)s letters, digits, “_”, “-”.")
-            % {"code": code[:CODE_KEY_MAX_LENGTH].replace("\x00", ""), "max": CODE_KEY_MAX_LENGTH},
-        )
+        return _not_a_code_key(code)
     if code_list is None:
         return ActionRefused(
             "code_not_offered",

@@ -9,6 +9,7 @@ computed, and picks up changes made by integrations.
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -64,6 +65,14 @@ def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
     }
 
 
+def _form_refusal(form: forms.Form) -> str:
+    """What the agent is told of a form that is not valid: why the code is refused, or that the
+    request was incomplete."""
+    if form.errors.keys() == {"code"}:
+        return form.errors["code"][0]
+    return _("That request was incomplete; nothing was changed.")
+
+
 # The console shows the agent's own state, on shared workstations: never kept in a cache.
 @never_cache
 @require_GET
@@ -110,7 +119,7 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
 def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = StatusActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That request was incomplete; nothing was changed."))
+        messages.error(request, _form_refusal(form))
         return redirect("console:home")
     try:
         state = agent_perform_action(
@@ -140,7 +149,7 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
 def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = RejectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That request was incomplete; nothing was changed."))
+        messages.error(request, _form_refusal(form))
         return redirect("console:home")
     try:
         event = agent_reject_interaction(
