@@ -1,4 +1,4 @@
-"""The JSON API of SPEC §7 (django-ninja): the agents' door for the console and integrations.
+"""The JSON API (docs/api.md, django-ninja): the agents' door for the console and integrations.
 
 Views are thin: authenticate, find the agent, call `agents.services`, shape the answer. Every
 refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` (docs/api.md).

@@ -1,4 +1,5 @@
-"""Import and export of agent groups and agents (SPEC §7), for the admin and `manage.py import`."""
+"""Import and export of agent groups and agents (docs/imports.md), for the admin and
+`manage.py import`."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

@@ -97,7 +97,7 @@ class ActionRefused(Exception):
 
 
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
-    """The agent actions possible from `state`, in the order of SPEC §2."""
+    """The agent actions possible from `state`, in the vocabulary's order (core.choices)."""
     return [action for action, origins in ACTION_ALLOWED_FROM.items() if state.status in origins]
 
 

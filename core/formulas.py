@@ -11,7 +11,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_ESCAPE = "'"
 # The first characters of a value that neutralisation may change: a quick test for callers
 # that neutralise millions of cells (report exports).
-SUSPECT_FIRST_CHARACTERS = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
+RISKY_FIRST_CHARACTERS = frozenset((*FORMULA_TRIGGERS, FORMULA_ESCAPE))
 
 
 def neutralise_formula(value: str) -> str:
@@ -22,7 +22,7 @@ def neutralise_formula(value: str) -> str:
     """
     if (
         value
-        and value[0] in SUSPECT_FIRST_CHARACTERS
+        and value[0] in RISKY_FIRST_CHARACTERS
         and value.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS)
     ):
         return FORMULA_ESCAPE + value

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of a whole report, streamed, with the columns of SPEC §6.
+"""CSV and XLSX exports of a whole report, streamed, with the columns of docs/reports.md.
 
 CSV is written row by row while the database cursor is read; XLSX is written by XlsxWriter in
 constant-memory mode to a temporary file that is then streamed, up to `XLSX_MAX_ROWS` rows. A
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agents.timeline import time_in_status
 from core.durations import hms, percent, whole_seconds
-from core.formulas import SUSPECT_FIRST_CHARACTERS, neutralise_formula
+from core.formulas import RISKY_FIRST_CHARACTERS, neutralise_formula
 
 FORMATS = ("csv", "xlsx")
 
@@ -50,7 +50,7 @@ CSV_ROWS_PER_CHUNK = 1000
 def _neutralised(row: list, text_columns: Sequence[int]) -> list:
     for index in text_columns:
         cell = row[index]
-        if cell and cell[0] in SUSPECT_FIRST_CHARACTERS:
+        if cell and cell[0] in RISKY_FIRST_CHARACTERS:
             row[index] = neutralise_formula(cell)
     return row
 

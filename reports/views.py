@@ -1,4 +1,5 @@
-"""The report pages (SPEC §6): parse the filters, call the selector, hand the rows to the table.
+"""The report pages (docs/reports.md): parse the filters, call the selector, hand the rows to the
+table.
 
 Each page exports its whole filtered result with `?_export=csv` or `?_export=xlsx`. Bad filters
 are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and the reasons.

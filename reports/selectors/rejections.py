@@ -1,4 +1,5 @@
-"""Report 3 of SPEC §6: rejections inside the window by local date, agent, channel and code."""
+"""Report 3 (docs/reports.md): rejections inside the window by local date, agent, channel and
+code."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Report 1 of SPEC §6: every status change that starts inside the window, one row each."""
+"""Report 1 (docs/reports.md): every status change that starts inside the window, one row each."""
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -107,7 +107,7 @@ def with_report_columns(
     )
 
 
-# The columns of an export, in the order of SPEC §6: the page's, less the id and the name.
+# The columns of an export (docs/reports.md): the page's, less the id and the name.
 EXPORT_FIELDS = tuple(name for name in FIELDS if name not in ("id", "agent_name"))
 
 

@@ -1,4 +1,4 @@
-"""Report 2 of SPEC §6: time on break and offline, by local date, agent, status and code.
+"""Report 2 (docs/reports.md): time on break and offline, by local date, agent, status and code.
 
 One query computes everything a page shows: the window's intervals are cut at local
 midnights (the days come from `Window.days`), summed per bucket in exact microseconds, and the
@@ -158,9 +158,10 @@ class TimeByCodeReport(GroupedReport):
         """The WITH clause ending in `report_rows`, the rows of the report, and its parameters.
 
         Only the intervals the report needs are cut into daily parts: on break, offline, and
-        logged out. An agent's timeline has no gaps from their first change on (SPEC §5), so
-        the time logged in on a day is the part of the day after that first change minus the
-        time logged out; the many short available/busy intervals are never cut or summed.
+        logged out. An agent's timeline has no gaps from their first change on
+        (docs/timeline.md), so the time logged in on a day is the part of the day after that
+        first change minus the time logged out; the many short available/busy intervals are
+        never cut or summed.
         """
         days_values, days_params = sql.values_list(
             (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))

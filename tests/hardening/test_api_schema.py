@@ -29,9 +29,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json",
     application,
-    # A request the schema allows may still be refused by a rule of SPEC §4 that no schema can
-    # express: 409 invalid_transition, 422 code_required, code_not_offered… (docs/api.md).
-    # Anything else for a well-formed request — a 400, a 5xx — fails the test.
+    # A request the schema allows may still be refused by a workflow rule (docs/concepts.md)
+    # that no schema can express: 409 invalid_transition, 422 code_required, code_not_offered…
+    # (docs/api.md). Anything else for a well-formed request — a 400, a 5xx — fails the test.
     config=schemathesis.Config.from_dict(
         {
             "checks": {

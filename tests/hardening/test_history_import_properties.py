@@ -1,4 +1,4 @@
-"""Properties of the history import (SPEC §7, §8), over generated files.
+"""Properties of the history import (docs/history-import.md), over generated files.
 
 Whatever the file — good and bad rows in any order, any encoding, columns in any order with an
 extra one, huge cells, formula-like text, repeated instants, rows that repeat the history

@@ -1,4 +1,5 @@
-"""Time on break/offline by code (SPEC §5), hand-computed, on the selector with a frozen `now`."""
+"""Time on break/offline by code (docs/timeline.md), hand-computed, on the selector with a frozen
+`now`."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
