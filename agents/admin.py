@@ -11,10 +11,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from statuscodes.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
+from core.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
+from .services import agent_deletion_blockers, group_deletion_blockers
 from .user_admin import UserAdmin, user_may_manage_account
 
 # Django's own user admin lets whoever changes users grant superuser status.
@@ -75,22 +76,7 @@ class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHisto
         return ", ".join(sorted(user.get_username() for user in obj.supervisors.all()))
 
     def deletion_blockers(self, objs) -> list[str]:
-        counts = dict(
-            AgentGroup.objects.filter(pk__in=[group.pk for group in objs])
-            .annotate(agents_count=Count("agents"))
-            .filter(agents_count__gt=0)
-            .values_list("pk", "agents_count")
-        )
-        return [
-            ngettext(
-                "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
-                "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
-                counts[group.pk],
-            )
-            % {"group": group, "count": counts[group.pk]}
-            for group in objs
-            if group.pk in counts
-        ]
+        return group_deletion_blockers(objs)
 
 
 @admin.register(Agent)
@@ -128,24 +114,7 @@ class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdm
         return obj.user.email
 
     def deletion_blockers(self, objs) -> list[str]:
-        counts = dict(
-            Agent.objects.filter(pk__in=[agent.pk for agent in objs])
-            .annotate(events_count=Count("events"))
-            .filter(events_count__gt=0)
-            .values_list("pk", "events_count")
-        )
-        return [
-            ngettext(
-                "Agent “%(agent)s” has %(count)d recorded event. Deactivate their user account "
-                "instead: the history is kept.",
-                "Agent “%(agent)s” has %(count)d recorded events. Deactivate their user account "
-                "instead: the history is kept.",
-                counts[agent.pk],
-            )
-            % {"agent": agent, "count": counts[agent.pk]}
-            for agent in objs
-            if agent.pk in counts
-        ]
+        return agent_deletion_blockers(objs)
 
     @admin.action(description=_("Enable status codes"), permissions=["change"])
     def enable_status_codes(self, request, queryset):
@@ -188,8 +157,9 @@ class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdm
 
 @admin.register(StatusEvent)
 class StatusEventAdmin(admin.ModelAdmin):
-    """The timeline, read-only for everyone: events are written only by agents.services, so
-    that intervals chain without overlap or gap (SPEC §5)."""
+    """The timeline, read-only for everyone: events are written only by agents.services (live
+    changes) and agents.history_import (history files), which chain intervals without overlap
+    or gap (agents.timeline.chain)."""
 
     list_display = (
         "started_at",

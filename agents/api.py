@@ -1,4 +1,4 @@
-"""The JSON API of SPEC §7 (django-ninja): the agents' door for the console and integrations.
+"""The JSON API (docs/api.md, django-ninja): the agents' door for the console and integrations.
 
 Views are thin: authenticate, find the agent, call `agents.services`, shape the answer. Every
 refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` (docs/api.md).
@@ -6,6 +6,7 @@ refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` 
 
 import json
 from datetime import datetime
+from typing import Annotated
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
@@ -15,10 +16,12 @@ from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema
+
+from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
+from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .auth import ApiTokenAuth, SessionCsrfAuth
-from .choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from .models import Agent, StatusEvent
 from .selectors import (
     AgentState,
@@ -32,12 +35,11 @@ from .services import (
     SYSTEM_STATUS_ALLOWED_FROM,
     ActionRefused,
     agent_allowed_actions,
-    agent_perform_action,
+    agent_change_status,
     agent_reject_interaction,
-    agent_set_system_status,
+    check_code_key,
+    user_may_act_for_other_agents,
 )
-
-ACT_FOR_OTHERS = "agents.act_for_other_agents"
 
 # The HTTP status of each refusal key; the table of docs/api.md, "Errors".
 REFUSAL_STATUS: dict[str, int] = {
@@ -144,6 +146,23 @@ class RejectionResultOut(AgentStateOut):
     rejection: RejectionOut
 
 
+def _code_key(value: str | None) -> str | None:
+    # Refused as the services refuse it (`code_not_offered`), not as a generic invalid request:
+    # ActionRefused is not a ValueError, so pydantic lets it through to `_refused`.
+    check_code_key(code=value)
+    return value
+
+
+# A status code's key (statuscodes.validators: at most 32 characters) or null.
+CodeKey = Annotated[
+    str | None,
+    AfterValidator(_code_key),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": CODE_KEY_MAX_LENGTH}, {"type": "null"}]}
+    ),
+]
+
+
 class StatusIn(StrictSchema):
     # The schema lists the accepted keys; any other string still gets the clearer refusal
     # `unknown_action` (400) from the service instead of a generic validation error.
@@ -155,9 +174,7 @@ class StatusIn(StrictSchema):
         ),
         json_schema_extra={"enum": [*map(str, ACTION_TARGET_STATUS), *SYSTEM_STATUS_ALLOWED_FROM]},
     )
-    code: str | None = Field(
-        default=None, max_length=100, description="A code key, e.g. LUNCH.", examples=["LUNCH"]
-    )
+    code: CodeKey = Field(default=None, description="A code key, e.g. LUNCH.", examples=["LUNCH"])
 
 
 class RejectionIn(StrictSchema):
@@ -166,9 +183,7 @@ class RejectionIn(StrictSchema):
         description="phone, chat, email or voicemail.",
         json_schema_extra={"enum": Channel.values},
     )
-    code: str | None = Field(
-        default=None, max_length=100, description="A code key, e.g. CASE.", examples=["CASE"]
-    )
+    code: CodeKey = Field(default=None, description="A code key, e.g. CASE.", examples=["CASE"])
 
 
 class ErrorOut(Schema):
@@ -259,7 +274,7 @@ def _other(request: HttpRequest, username: str) -> Agent:
     caller = _caller(request)
     if username == caller.get_username():
         return _me(request)
-    if not caller.has_perm(ACT_FOR_OTHERS):
+    if not user_may_act_for_other_agents(user=caller):
         raise ActionRefused(
             "forbidden",
             _("You may not act for other agents (permission “act for other agents”)."),
@@ -291,23 +306,13 @@ def _state_out(state: AgentState) -> dict:
 
 
 def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> AgentState:
-    if payload.action not in SYSTEM_STATUS_ALLOWED_FROM:
-        return agent_perform_action(
-            agent=agent, action=payload.action, code=payload.code, source=EventSource.API
-        )
-    if not _caller(request).has_perm(ACT_FOR_OTHERS):
-        raise ActionRefused(
-            "forbidden",
-            _("Only integrations allowed to act for other agents set “%(status)s”.")
-            % {"status": payload.action},
-        )
-    if payload.code:
-        raise ActionRefused(
-            "code_not_for_action",
-            _("The system status “%(status)s” carries no status code.")
-            % {"status": payload.action},
-        )
-    return agent_set_system_status(agent=agent, status=payload.action, source=EventSource.SYSTEM)
+    return agent_change_status(
+        agent=agent,
+        action=payload.action,
+        code=payload.code,
+        actor=_caller(request),
+        source=EventSource.API,
+    )
 
 
 def _reject(agent: Agent, payload: RejectionIn) -> tuple[int, dict]:

@@ -17,9 +17,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone, translation
 
+from core.choices import AgentStatus, EventSource
 from statuscodes.models import StatusCode, StatusCodeList
 
-from .choices import AgentStatus, EventSource
 from .history_import import EventRow, ImportSummary, events_import
 from .models import Agent, AgentGroup
 

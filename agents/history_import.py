@@ -1,9 +1,11 @@
-"""Bulk import of agents' history (SPEC §7 `import_events`): validate every row, then merge.
+"""Bulk import of agents' history (`import_events`, docs/history-import.md): validate every row,
+then merge.
 
 The import is all-or-nothing. Rows are parsed and checked in memory first (no query per row:
 agents and codes are looked up in dicts loaded once); only when every row is good are the new
-events merged into each touched agent's timeline inside one transaction, so that the chain
-invariant of SPEC §5 holds afterwards: an agent's status intervals, sorted by start, end exactly
+events merged into each touched agent's timeline inside one transaction, chained by
+`agents.timeline.chain` as the live changes are, so that the chain holds afterwards
+(docs/timeline.md, "Intervals"): an agent's status intervals, sorted by start, end exactly
 where the next one starts, and only the last one is ongoing.
 """
 
@@ -19,16 +21,17 @@ from typing import BinaryIO, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from statuscodes.models import StatusCode, StatusCodeList
-
-from .choices import (
+from core.choices import (
     CHANNEL_OF_REJECTION_ACTION,
     STATUS_OF_CODED_ACTION,
     AgentStatus,
     EventKind,
     EventSource,
 )
+from statuscodes.models import StatusCode, StatusCodeList
+
 from .models import Agent, StatusEvent
+from .timeline import chain
 
 COLUMNS = ("timestamp", "agent", "event", "code")
 COLUMNS_TEXT = ",".join(COLUMNS)
@@ -365,15 +368,13 @@ def _chain(plan: _AgentPlan) -> Iterator[tuple[tuple | list, str, datetime | Non
     sequence.extend(heapq.merge(plan.inside, plan.statuses, key=itemgetter(0)))
     if plan.after:
         sequence.append(plan.after)
-    previous_status = plan.before[4] if plan.before else ""
-    last = len(sequence) - 1
-    for index, event in enumerate(sequence):
-        if index < last:
-            ended_at = sequence[index + 1][0]
-        else:
-            ended_at = event[3] if event is plan.after else None
-        yield event, previous_status, ended_at
-        previous_status = event[2]
+    return chain(
+        sequence,
+        started_at=itemgetter(0),
+        status=itemgetter(2),
+        status_before=plan.before[4] if plan.before else "",
+        end_of_last=plan.after[3] if plan.after else None,
+    )
 
 
 def _adjusted_events(plans: dict[int, _AgentPlan]) -> list[StatusEvent]:

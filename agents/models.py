@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import AgentStatus, Channel, EventKind, EventSource
 from statuscodes.models import StatusCode, StatusCodeList
-
-from .choices import AgentStatus, Channel, EventKind, EventSource
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -114,12 +113,13 @@ class StatusEventQuerySet(models.QuerySet):
 
 
 class StatusEvent(models.Model):
-    """One entry of an agent's timeline (SPEC §5).
+    """One entry of an agent's timeline (docs/timeline.md).
 
     A status change opens an interval [started_at, ended_at) in `status`; `ended_at` is the
     instant of the agent's next change and is empty while the interval is ongoing. A rejection
-    is instantaneous: it has a `channel`, no status and no end. Written only by
-    `agents.services`.
+    is instantaneous: it has a `channel`, no status and no end. Written by two writers only,
+    which chain intervals with the same function (`agents.timeline.chain`): `agents.services`
+    (live changes, one at a time) and `agents.history_import` (history files, merged).
     """
 
     agent = models.ForeignKey(
@@ -237,7 +237,3 @@ class ApiToken(models.Model):
         self.prefix = key[: self.PREFIX_LENGTH]
         self.key_hash = self.hash_key(key)
         return key
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None

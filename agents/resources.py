@@ -1,4 +1,5 @@
-"""Import and export of agent groups and agents (SPEC §7), for the admin and `manage.py import`."""
+"""Import and export of agent groups and agents (docs/imports.md), for the admin and
+`manage.py import`."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,9 +8,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from statuscodes.importing.cells import cell_text
-from statuscodes.importing.resources import ConfigurationResource
-from statuscodes.importing.widgets import (
+from core.importing.cells import cell_text
+from core.importing.resources import ConfigurationResource
+from core.importing.widgets import (
     ByNameWidget,
     ChoiceWidget,
     KeyListWidget,
@@ -43,9 +44,6 @@ class AgentGroupResource(ConfigurationResource):
             User, field=User.USERNAME_FIELD, noun_plural=_("supervisor usernames")
         ),
     )
-
-    required_columns = ("name", "code_list", "supervisors")
-    identity_columns = ("name",)
 
     class Meta(ConfigurationResource.Meta):
         model = AgentGroup
@@ -126,17 +124,6 @@ class AgentResource(ConfigurationResource):
             choices=configured_languages, default=primary_language, noun=_("Language")
         ),
     )
-
-    required_columns = (
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "group",
-        "status_codes_enabled",
-        "language",
-    )
-    identity_columns = ("username",)
 
     class Meta(ConfigurationResource.Meta):
         model = Agent

@@ -1,4 +1,5 @@
-"""Reading an agent's situation: current state, offered codes and their labels (SPEC §4)."""
+"""Reading an agent's situation: current state, offered codes and their labels (docs/concepts.md,
+"The workflow rules")."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,9 +8,9 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import translation
 
+from core.choices import CODED_ACTIONS, AgentStatus
 from statuscodes.models import StatusCode
 
-from .choices import CODED_ACTIONS, AgentStatus
 from .models import Agent, StatusEvent
 
 
@@ -66,19 +67,9 @@ def agent_current_state(*, agent: Agent) -> AgentState:
     )
 
 
-def _offered_queryset(*, agent: Agent):
-    code_list = agent.group.code_list
-    # An inactive list is retired as a whole: its codes are no longer offered to anyone.
-    if code_list is None or not code_list.active:
-        return StatusCode.objects.none()
-    return StatusCode.objects.filter(code_list=code_list, active=True)
-
-
 def agent_offered_codes(*, agent: Agent, action: str) -> list[StatusCode]:
     """The codes the agent may choose for `action`: active codes of the group's list, in order."""
-    return list(
-        _offered_queryset(agent=agent).filter(actions=action).order_by("sort_order", "code")
-    )
+    return list(StatusCode.objects.offered(code_list=agent.group.code_list, action=action))
 
 
 def code_label(*, code: StatusCode, language: str) -> str:
@@ -92,7 +83,8 @@ def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:
     choices: dict[str, list[OfferedCode]] = defaultdict(list)
     links = (
         StatusCode.actions.through.objects.filter(
-            statuscode__in=_offered_queryset(agent=agent), action_id__in=CODED_ACTIONS
+            statuscode__in=StatusCode.objects.offered(code_list=agent.group.code_list),
+            action_id__in=CODED_ACTIONS,
         )
         .select_related("statuscode")
         .order_by("statuscode__sort_order", "statuscode__code")

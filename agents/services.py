@@ -1,22 +1,24 @@
-"""The agent workflow rule of SPEC §4, in one place.
+"""The agent workflow rules (docs/concepts.md, "The workflow rules"), in one place.
 
 Every live change of an agent's timeline goes through these functions, whichever door it comes
-from (console, API, admin): they check the transition and the status code, then record the
-change in one transaction that holds the agent's row, so that one agent's changes queue up and
-the timeline never overlaps or leaves a gap.
+from (console, API): they check the transition and the status code, then record the change in
+one transaction that holds the agent's row, so that one agent's changes queue up, and chain it
+to the ongoing interval (`agents.timeline.chain`), so that the timeline never overlaps or
+leaves a gap. The only other writer of events is the history import (`agents.history_import`),
+which chains with the same function.
+
+Also here: what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from statuscodes.models import StatusCode
-from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
-
-from .choices import (
+from core.choices import (
     ACTION_TARGET_STATUS,
     REJECTION_ACTION_OF_CHANNEL,
     AgentAction,
@@ -25,19 +27,30 @@ from .choices import (
     EventKind,
     EventSource,
 )
+from core.deletion import usage_counts
+from statuscodes.models import StatusCode
+from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
+
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
-from .models import Agent, StatusEvent
+from .models import Agent, AgentGroup, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
+from .timeline import ONE_MICROSECOND, chain, next_start
 
 __all__ = [
     "ActionRefused",
     "AgentState",
     "agent_allowed_actions",
+    "agent_change_status",
     "agent_current_state",
+    "agent_deletion_blockers",
+    "agent_may_reject",
     "agent_offered_codes",
     "agent_perform_action",
     "agent_reject_interaction",
     "agent_set_system_status",
+    "check_code_key",
+    "group_deletion_blockers",
+    "user_may_act_for_other_agents",
 ]
 
 A = AgentAction
@@ -63,7 +76,9 @@ SYSTEM_STATUS_ALLOWED_FROM: dict[str, frozenset[str]] = {
 # A logged-out agent is offered nothing, so cannot reject it.
 REJECTION_ALLOWED_FROM = frozenset(set(S.values) - {S.LOGGED_OUT})
 
-ONE_MICROSECOND = timedelta(microseconds=1)
+# The permission of the users behind integrations: they act for other agents and report the
+# system statuses.
+ACT_FOR_OTHER_AGENTS = "agents.act_for_other_agents"
 
 
 class ActionRefused(Exception):
@@ -82,8 +97,43 @@ class ActionRefused(Exception):
 
 
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
-    """The agent actions possible from `state`, in the order of SPEC §2."""
+    """The agent actions possible from `state`, in the vocabulary's order (core.choices)."""
     return [action for action, origins in ACTION_ALLOWED_FROM.items() if state.status in origins]
+
+
+def agent_may_reject(*, state: AgentState) -> bool:
+    """Whether an agent in `state` can reject an interaction (one is offered to them)."""
+    return state.status in REJECTION_ALLOWED_FROM
+
+
+def user_may_act_for_other_agents(*, user: AbstractBaseUser) -> bool:
+    """Whether `user` (an integration) may act for other agents and report system statuses."""
+    return user.has_perm(ACT_FOR_OTHER_AGENTS)
+
+
+def agent_change_status(
+    *, agent: Agent, action: str, code: str | None = None, actor: AbstractBaseUser, source: str
+) -> AgentState:
+    """Change the agent's status as `actor` asks: an agent action (`agent_perform_action`,
+    recorded with `source`), or a system status (busy, post_processing), which only users who
+    may act for other agents report, never with a code, and which is recorded as `system`.
+
+    Raises ActionRefused, recording nothing, when the change is not allowed.
+    """
+    if action not in SYSTEM_STATUS_ALLOWED_FROM:
+        return agent_perform_action(agent=agent, action=action, code=code, source=source)
+    if not user_may_act_for_other_agents(user=actor):
+        raise ActionRefused(
+            "forbidden",
+            _("Only integrations allowed to act for other agents set “%(status)s”.")
+            % {"status": action},
+        )
+    if code:
+        raise ActionRefused(
+            "code_not_for_action",
+            _("The system status “%(status)s” carries no status code.") % {"status": action},
+        )
+    return agent_set_system_status(agent=agent, status=action, source=EventSource.SYSTEM)
 
 
 def agent_perform_action(
@@ -160,7 +210,7 @@ def agent_reject_interaction(
     code = _normalise_code(code)
     with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
-        if current.status not in REJECTION_ALLOWED_FROM:
+        if not agent_may_reject(state=current):
             raise ActionRefused(
                 "invalid_transition",
                 _("A logged-out agent is offered no interaction to reject; log in first."),
@@ -188,9 +238,62 @@ def agent_reject_interaction(
         )
 
 
+def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
+    """Why these agent groups cannot be deleted: one sentence per group that has agents."""
+    groups = list(groups)
+    counts = usage_counts(AgentGroup, groups, "agents")
+    return [
+        ngettext(
+            "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
+            "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
+            counts[group.pk],
+        )
+        % {"group": group, "count": counts[group.pk]}
+        for group in groups
+        if group.pk in counts
+    ]
+
+
+def agent_deletion_blockers(agents: Iterable[Agent]) -> list[str]:
+    """Why these agents cannot be deleted: one sentence per agent with recorded events."""
+    agents = list(agents)
+    counts = usage_counts(Agent, agents, "events")
+    return [
+        ngettext(
+            "Agent “%(agent)s” has %(count)d recorded event. Deactivate their user account "
+            "instead: the history is kept.",
+            "Agent “%(agent)s” has %(count)d recorded events. Deactivate their user account "
+            "instead: the history is kept.",
+            counts[agent.pk],
+        )
+        % {"agent": agent, "count": counts[agent.pk]}
+        for agent in agents
+        if agent.pk in counts
+    ]
+
+
 def _check_source(source: str) -> None:
     if source not in EventSource.values:
         raise ValueError(f"Unknown event source {source!r}; expected one of {EventSource.values}.")
+
+
+def check_code_key(*, code: str | None) -> None:
+    """Refuse a code that cannot be a key at all (shape, length: statuscodes.validators), as
+    `code_not_offered`, without a query: the console and the API check it as they read a
+    request. A blank code is no code, and passes."""
+    code = _normalise_code(code)
+    if code is not None and not is_code_key(code):
+        raise _not_a_code_key(code)
+
+
+def _not_a_code_key(code: str) -> ActionRefused:
+    # Not even shaped like a key (spaces, control characters, too long): no code has it, and
+    # PostgreSQL refuses a NUL byte in a query, so it is answered without asking.
+    return ActionRefused(
+        "code_not_offered",
+        _("“%(code)s” is not a status code: a code is 1 to %(max)s letters, digits, “_”, “-”.")
+        % {"code": code[:CODE_KEY_MAX_LENGTH].replace("\x00", ""), "max": CODE_KEY_MAX_LENGTH},
+    )
 
 
 def _normalise_code(code: str | None) -> str | None:
@@ -271,13 +374,7 @@ def _code_refusal(*, agent: Agent, action: str, code: str) -> ActionRefused:
     """Why `code` is not among the codes offered for `action`."""
     code_list = agent.group.code_list
     if not is_code_key(code):
-        # Not even shaped like a key (spaces, control characters, too long): no code has it,
-        # and PostgreSQL refuses a NUL byte in a query, so it is answered without asking.
-        return ActionRefused(
-            "code_not_offered",
-            _("“%(code)s” is not a status code: a code is 1 to %(max)s letters, digits, “_”, “-”.")
-            % {"code": code[:CODE_KEY_MAX_LENGTH].replace("\x00", ""), "max": CODE_KEY_MAX_LENGTH},
-        )
+        return _not_a_code_key(code)
     if code_list is None:
         return ActionRefused(
             "code_not_offered",
@@ -323,21 +420,29 @@ def _record_status_change(
     *, agent: Agent, status: str, code: StatusCode | None, source: str
 ) -> AgentState:
     """End the ongoing interval now and open the next one; the caller holds the agent's lock."""
-    at = timezone.now()
-    ongoing = StatusEvent.objects.ongoing().filter(agent=agent).only("status", "started_at").first()
-    if ongoing is not None:
-        # A clock that did not advance (or was set back) must not produce an empty or
-        # negative interval: the next one starts strictly after the ongoing one.
-        at = max(at, ongoing.started_at + ONE_MICROSECOND)
-        ongoing.ended_at = at
-        ongoing.save(update_fields=["ended_at"])
-    event = StatusEvent.objects.create(
+    ongoing = (
+        StatusEvent.objects.ongoing()
+        .filter(agent=agent)
+        .only("status", "previous_status", "started_at")
+        .first()
+    )
+    event = StatusEvent(
         agent=agent,
         kind=EventKind.STATUS,
         status=status,
-        previous_status=ongoing.status if ongoing is not None else "",
         code=code,
-        started_at=at,
+        started_at=next_start(
+            timezone.now(), after=ongoing.started_at if ongoing is not None else None
+        ),
         source=source,
     )
+    if ongoing is None:
+        timeline, status_before = [event], ""
+    else:
+        timeline, status_before = [ongoing, event], ongoing.previous_status
+    for interval, previous_status, ended_at in chain(timeline, status_before=status_before):
+        interval.previous_status, interval.ended_at = previous_status, ended_at
+    if ongoing is not None:
+        ongoing.save(update_fields=["ended_at"])
+    event.save(force_insert=True)
     return AgentState(agent=agent, status=event.status, code=code, since=event.started_at)

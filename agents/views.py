@@ -1,12 +1,15 @@
-"""The agent console (SPEC §7): the logged-in agent's status, actions and code drop-downs.
+"""The agent console (docs/api.md, "The agent console"): the logged-in agent's status, actions
+and code drop-downs.
 
 Plain forms with POST-redirect-GET, so it works without JavaScript; static/js/console.js only
-makes the time in status tick and picks up changes made by integrations.
+makes the time in status tick, shows the code's maximum passed at the instant this view
+computed, and picks up changes made by integrations.
 """
 
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+from core.choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
+from core.durations import hms
+
 from .forms import RejectionForm, StatusActionForm
 from .models import Agent
 from .selectors import (
@@ -29,9 +34,11 @@ from .selectors import (
 from .services import (
     ActionRefused,
     agent_allowed_actions,
+    agent_may_reject,
     agent_perform_action,
     agent_reject_interaction,
 )
+from .timeline import time_in_status
 
 
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -48,11 +55,6 @@ def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def _hms(seconds: int) -> str:
-    hours, rest = divmod(max(seconds, 0), 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-
-
 def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
     """One action button of the page, with its drop-down of codes where the list offers some."""
     return {
@@ -61,6 +63,14 @@ def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
         "codes": codes,
         "required": bool(codes) and agent.status_codes_enabled,
     }
+
+
+def _form_refusal(form: forms.Form) -> str:
+    """What the agent is told of a form that is not valid: why the code is refused, or that the
+    request was incomplete."""
+    if form.errors.keys() == {"code"}:
+        return form.errors["code"][0]
+    return _("That request was incomplete; nothing was changed.")
 
 
 # The console shows the agent's own state, on shared workstations: never kept in a cache.
@@ -75,22 +85,24 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
         for action in agent_allowed_actions(state=state)
     ]
     rejections = []
-    if state.status != AgentStatus.LOGGED_OUT:
+    if agent_may_reject(state=state):
         rejections = [
             _form(agent, channel, Channel(channel).label, choices[action])
             for channel, action in REJECTION_ACTION_OF_CHANNEL.items()
         ]
-    elapsed = int((timezone.now() - state.since).total_seconds()) if state.since else None
     max_minutes = state.code.max_minutes if state.code else None
+    timing = time_in_status(since=state.since, max_minutes=max_minutes, now=timezone.now())
     context = {
         "agent": agent,
         "state": state,
         "status_label": AgentStatus(state.status).label,
         "code_label": code_label(code=state.code, language=agent.language) if state.code else "",
-        "elapsed_seconds": elapsed,
-        "elapsed": _hms(elapsed) if elapsed is not None else "",
+        "elapsed_seconds": timing.seconds,
+        "elapsed": hms(timing.seconds) if timing.seconds is not None else "",
         "max_minutes": max_minutes,
-        "exceeded": bool(max_minutes and elapsed and elapsed > max_minutes * 60),
+        "exceeded": timing.exceeded,
+        # The page's script switches the warning on then; it does not apply the rule itself.
+        "exceeds_in_ms": timing.exceeds_in_ms,
         "actions": actions,
         "rejections": rejections,
         "code_reference": [
@@ -107,7 +119,7 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
 def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = StatusActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That request was incomplete; nothing was changed."))
+        messages.error(request, _form_refusal(form))
         return redirect("console:home")
     try:
         state = agent_perform_action(
@@ -137,7 +149,7 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
 def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = RejectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That request was incomplete; nothing was changed."))
+        messages.error(request, _form_refusal(form))
         return redirect("console:home")
     try:
         event = agent_reject_interaction(

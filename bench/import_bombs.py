@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_bombs.py
 
-Reads workbooks as an import does (`statuscodes.importing.files.XLSX`, what the admin's Import
+Reads workbooks as an import does (`core.importing.files.XLSX`, what the admin's Import
 and `manage.py import` call) and prints, for each, its size packed and unpacked, what became of
 it, the seconds it took (and the processor time: the machine may be shared) and how much the
 process grew (peak resident set, Linux): the review's
@@ -31,7 +31,7 @@ django.setup()
 import xlsxwriter  # noqa: E402
 from exports import machine, peak_growth_mib, reset_peak  # noqa: E402
 
-from statuscodes.importing.files import XLSX, ImportFileError  # noqa: E402
+from core.importing.files import XLSX, ImportFileError  # noqa: E402
 from tests.hardening.workbook_bombs import (  # noqa: E402
     NAMESPACE,
     SHEET_END,

@@ -40,7 +40,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
-    # Our apps come before import_export: statuscodes ships the all-or-nothing `import` command.
+    # Our apps come before import_export, whose `import` command core's all-or-nothing one
+    # replaces, and before django.contrib.admin and simple_history, whose templates core's
+    # override.
+    "core",
     "statuscodes",
     "agents",
     "reports",
@@ -81,7 +84,9 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Every template is in an app: `core/templates/` (base, login, admin overrides) and
+        # `<app>/templates/<app>/`.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -121,14 +126,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # request must not occupy a worker for that long (docs/history-import.md).
 AGENT_LOCK_TIMEOUT = float(os.environ.get("AGENT_LOCK_TIMEOUT", "2"))
 
-# Optional read replica for the reports (see config/routers.py and docs/deployment.md).
+# Optional read replica for the reports (see reports/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):
     DATABASES["reports"] = dj_database_url.parse(
         os.environ["REPORTS_DATABASE_URL"], conn_max_age=60, conn_health_checks=True
     )
     # Under the test runner the replica is the primary itself.
     DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["config.routers.ReportsReplicaRouter"]
+    DATABASE_ROUTERS = ["reports.routers.ReportsReplicaRouter"]
 
 # PostgreSQL without JIT compilation: on this app's queries it costs more than it saves (a
 # rejections report page: 0.6 s with it, 0.2 s without; docs/performance.md, "Reports").
@@ -197,7 +202,6 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .figures import hms, whole_seconds
+from core.durations import hms, whole_seconds
+
 from .selectors.time_by_code import ChartSegment
 
 PALETTE = (

@@ -1,9 +1,9 @@
-"""CSV and XLSX exports of a whole report, streamed, with the columns of SPEC §6.
+"""CSV and XLSX exports of a whole report, streamed, with the columns of docs/reports.md.
 
 CSV is written row by row while the database cursor is read; XLSX is written by XlsxWriter in
 constant-memory mode to a temporary file that is then streamed, up to `XLSX_MAX_ROWS` rows. A
-text cell that a spreadsheet would run as a formula (starting with = + - @, or a tab or
-carriage return) gets a leading apostrophe; numbers stay numbers.
+text cell that a spreadsheet would run as a formula gets a leading apostrophe
+(`core.formulas`); numbers stay numbers.
 """
 
 import csv
@@ -18,12 +18,11 @@ import xlsxwriter
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from .figures import hms, percent, whole_seconds
-from .selectors.live import time_in_status
+from agents.timeline import time_in_status
+from core.durations import hms, percent, whole_seconds
+from core.formulas import RISKY_FIRST_CHARACTERS, neutralise_formula
 
 FORMATS = ("csv", "xlsx")
-# The first characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = frozenset("=+-@\t\r")
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,8 +50,8 @@ CSV_ROWS_PER_CHUNK = 1000
 def _neutralised(row: list, text_columns: Sequence[int]) -> list:
     for index in text_columns:
         cell = row[index]
-        if cell and cell[0] in FORMULA_PREFIXES:
-            row[index] = "'" + cell
+        if cell and cell[0] in RISKY_FIRST_CHARACTERS:
+            row[index] = neutralise_formula(cell)
     return row
 
 

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
-from agents.choices import AgentStatus, Channel
+from core.choices import AgentStatus, Channel
 from statuscodes.models import StatusCode
 
 from .selectors.common import NO_CODE

@@ -12,11 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData, TableQuerysetData
 
-from agents.choices import AgentStatus, Channel, EventSource
+from agents.timeline import time_in_status
+from core.choices import AgentStatus, Channel, EventSource
+from core.durations import hms, whole_seconds
 
-from .figures import hms, whole_seconds
 from .selectors.common import ReportPage
-from .selectors.live import time_in_status
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 # Dates and instants stay on one line however narrow the table gets.

@@ -1,4 +1,5 @@
-"""The report pages (SPEC §6): parse the filters, call the selector, hand the rows to the table.
+"""The report pages (docs/reports.md): parse the filters, call the selector, hand the rows to the
+table.
 
 Each page exports its whole filtered result with `?_export=csv` or `?_export=xlsx`. Bad filters
 are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and the reasons.
@@ -21,8 +22,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_filters import FilterSet
 
-from agents.choices import AgentStatus
-from config.routers import report_reads
+from core.choices import AgentStatus
 
 from . import exports
 from .charts import stacked_bars
@@ -32,6 +32,7 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
+from .routers import report_reads
 from .selectors.common import GroupedReport, ReportPage
 from .selectors.live import live_board
 from .selectors.rejections import RejectionsReport
@@ -78,7 +79,7 @@ class ReportView(ReportReaderRequired, View):
     slug: str
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        # Reads go to the reports replica when one is configured (config/routers.py); the
+        # Reads go to the reports replica when one is configured (reports/routers.py); the
         # report objects remember where, for exports streamed after this returns.
         with report_reads():
             return self.respond(request)

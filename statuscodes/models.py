@@ -1,11 +1,11 @@
-"""Configuration: status code lists and their codes (SPEC §3)."""
+"""Configuration: status code lists and their codes (docs/concepts.md, "Configuration")."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agents.choices import CODED_ACTIONS, AgentAction
+from core.choices import CODED_ACTIONS, AgentAction
 
 from .validators import CODE_KEY_MAX_LENGTH, validate_code_key
 
@@ -15,7 +15,8 @@ def secondary_language_choices() -> list[tuple[str, str]]:
 
 
 class Action(models.Model):
-    """An agent action that a status code can apply to (SPEC §2); one row per key.
+    """An agent action that a status code can apply to (core.choices.CODED_ACTIONS); one row per
+    key.
 
     Stored as rows, so that "the active codes of list L for action A, in order" is one indexed
     join on every database (a JSON or delimited column would need a scan on SQLite).
@@ -37,11 +38,6 @@ class Action(models.Model):
         return str(AgentAction(self.key).label)
 
 
-class StatusCodeListQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-
 class StatusCodeList(models.Model):
     """A named set of status codes for one workflow, e.g. "Support" or "Sales"."""
 
@@ -56,8 +52,6 @@ class StatusCodeList(models.Model):
         help_text=_("The language this list's translations target, if any."),
     )
 
-    objects = StatusCodeListQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("status code list")
         verbose_name_plural = _("status code lists")
@@ -71,11 +65,17 @@ class StatusCodeList(models.Model):
 
 
 class StatusCodeQuerySet(models.QuerySet):
-    def offered_for(self, *, code_list: StatusCodeList | int, action: str):
-        """Active codes of `code_list` for `action`, in the agent's drop-down order."""
-        return self.filter(code_list=code_list, active=True, actions=action).order_by(
-            "sort_order", "code"
-        )
+    def offered(self, *, code_list: StatusCodeList | None, action: str | None = None):
+        """The codes of `code_list` an agent may choose for `action` (None: for any action):
+        its active codes, in the drop-down's order (docs/concepts.md, "Which codes are
+        offered"). An inactive list is retired as a whole and offers nothing, as does no list.
+        """
+        if code_list is None or not code_list.active:
+            return self.none()
+        codes = self.filter(code_list=code_list, active=True)
+        if action is not None:
+            codes = codes.filter(actions=action)
+        return codes.order_by("sort_order", "code")
 
 
 class StatusCode(models.Model):

@@ -1,26 +1,34 @@
-"""Import and export of status codes (SPEC §7), for the admin and `manage.py import`/`export`."""
+"""Import and export of status codes (docs/imports.md), for the admin and `manage.py import` and
+`export`."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from modeltranslation.utils import build_localized_fieldname
 
-from agents.choices import CODED_ACTIONS, AgentAction
-
-from .importing.cells import cell_text, quoted_list
-from .importing.resources import ConfigurationResource
-from .importing.widgets import (
+from core.choices import CODED_ACTIONS, AgentAction
+from core.importing.cells import cell_text, quoted_list
+from core.importing.resources import ConfigurationResource
+from core.importing.widgets import (
     ByNameWidget,
     KeyListWidget,
     TextWidget,
     WholeNumberWidget,
     YesNoWidget,
 )
+
 from .models import Action, StatusCode, StatusCodeList, secondary_language_choices
+
+# The columns of a status code file, in order (docs/imports.md); every one is required, and the
+# admin's field lists are these too. Each column sets the model field of its name, except
+# `list` (`code_list`).
+CODE_SETTINGS = ("sort_order", "active", "max_minutes")
+CODE_COLUMNS = ("list", "code", "label", "description", "actions", *CODE_SETTINGS)
+CODE_FIELDS = tuple("code_list" if column == "list" else column for column in CODE_COLUMNS)
 
 
 class ActionsWidget(KeyListWidget):
-    """`;`-separated action keys, exported in the order of SPEC §2."""
+    """`;`-separated action keys, exported in the vocabulary's order (core.choices)."""
 
     def __init__(self):
         super().__init__(Action, field="key", noun_plural=_("actions"))
@@ -104,32 +112,12 @@ class StatusCodeResource(ConfigurationResource):
         ),
     )
 
-    required_columns = (
-        "list",
-        "code",
-        "label",
-        "description",
-        "actions",
-        "sort_order",
-        "active",
-        "max_minutes",
-    )
-    identity_columns = ("list", "code")
     # `label`/`description` mirror the primary language's columns, which are checked instead.
     unchecked_model_fields = ("label", "description")
 
     class Meta(ConfigurationResource.Meta):
         model = StatusCode
-        fields = (
-            "list",
-            "code",
-            "label",
-            "description",
-            "actions",
-            "sort_order",
-            "active",
-            "max_minutes",
-        )
+        fields = CODE_COLUMNS
         import_id_fields = ("list", "code")
         name = "Status codes"
 

@@ -1,15 +1,18 @@
 """Writes on the configuration that are more than a form save: duplicating, (de)activating lists,
-and the rule that a code or list in use is never deleted (SPEC §3)."""
+and the rule that a code or list in use is never deleted (docs/concepts.md, "Deleting: codes in
+use are never deleted")."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.translator import translator
 from simple_history.utils import bulk_update_with_history
+
+from core.deletion import usage_counts
 
 from .models import StatusCode, StatusCodeList
 
@@ -68,12 +71,7 @@ def code_lists_set_active(
 def code_deletion_blockers(codes: Iterable[StatusCode]) -> list[str]:
     """Why these codes cannot be deleted: one sentence per code that recorded events use."""
     codes = list(codes)
-    used = dict(
-        StatusCode.objects.filter(pk__in=[code.pk for code in codes])
-        .annotate(events_count=Count("events"))
-        .filter(events_count__gt=0)
-        .values_list("pk", "events_count")
-    )
+    used = usage_counts(StatusCode, codes, "events")
     return [
         ngettext(
             "Status code “%(code)s” is used by %(count)d recorded event. %(hint)s",
@@ -97,12 +95,7 @@ def code_list_deletion_blockers(code_lists: Iterable[StatusCodeList]) -> list[st
         .values_list("pk", "groups__name")
     ):
         group_names.setdefault(list_pk, []).append(group_name)
-    events = dict(
-        StatusCodeList.objects.filter(pk__in=pks)
-        .annotate(events_count=Count("codes__events"))
-        .filter(events_count__gt=0)
-        .values_list("pk", "events_count")
-    )
+    events = usage_counts(StatusCodeList, code_lists, "codes__events")
     hint = _("Untick “active” instead: its codes and their history are kept.")
     reasons = []
     for code_list in code_lists:

@@ -1,7 +1,7 @@
 """Translated fields (django-modeltranslation) and, after them, the audit history.
 
 simple-history is registered here, after the translation options, so that the history tables
-carry every language's column (see PITFALLS.md).
+carry every language's column (docs/architecture.md, "Traps of the stack").
 """
 
 import simple_history

@@ -1,34 +1,59 @@
-"""What the report selectors share: the code filter, the sort order and the page of a report."""
+"""What the report selectors share: the code filter and the sort order (each spelt for SQL and
+for the ORM from one rule), and the page of a report."""
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connections
+from django.db.models import Q
 
 from statuscodes.models import StatusCode
 
 # The code filter's value that selects intervals and rejections recorded without a code.
 NO_CODE = "none"
 
+# What the code filter holds: one code, no code (NO_CODE), or any code (None).
 CodeFilter = StatusCode | str | None
 
 
-def code_condition(column: str, code: CodeFilter) -> tuple[str, list]:
-    """SQL condition for the code filter: one code, no code (`NO_CODE`), or any (None)."""
+def _code_lookup(code: CodeFilter) -> tuple[str, object] | None:
+    """The code filter as one lookup on an event's code; None when it selects any code."""
     if code is None:
-        return "", []
+        return None
     if code == NO_CODE:
+        return "isnull", True
+    return "exact", code.pk
+
+
+def code_q(code: CodeFilter, *, path: str) -> Q:
+    """The code filter as an ORM condition on the code at `path` (e.g. `current__code`)."""
+    lookup = _code_lookup(code)
+    if lookup is None:
+        return Q()
+    name, value = lookup
+    return Q(**{f"{path}__{name}": value})
+
+
+def code_condition(code: CodeFilter, *, column: str) -> tuple[str, list]:
+    """The code filter as SQL on the code id `column`, to add to a WHERE clause."""
+    lookup = _code_lookup(code)
+    if lookup is None:
+        return "", []
+    name, value = lookup
+    if name == "isnull":
         return f" AND {column} IS NULL", []
-    return f" AND {column} = %s", [code.pk]
+    return f" AND {column} = %s", [value]
 
 
-def order_clause(
+def sort_terms(
     order: Sequence[str], columns: Mapping[str, str], default: Sequence[str]
-) -> tuple[tuple[str, ...], str]:
-    """The ORDER BY of a table sorted by `order` (column names, '-' for descending).
+) -> tuple[tuple[str, ...], list[tuple[str, bool]]]:
+    """How a table is sorted by `order` (column names of `columns`, '-' for descending).
 
-    Unknown names are dropped (they come from the URL); the default order follows as tie-break
-    so that pages never overlap. Returns the accepted names and the SQL.
+    Unknown names are dropped (they come from the URL); the `default` order follows as
+    tie-break so that pages never overlap, each column once. Returns the accepted names and
+    the terms, (what `columns` sorts the column by, descending or not), for `order_clause`
+    (SQL) and `order_fields` (ORM).
     """
     accepted = tuple(name for name in order if name.lstrip("-") in columns)
     terms, seen = [], set()
@@ -37,19 +62,26 @@ def order_clause(
         if bare in seen:
             continue
         seen.add(bare)
-        terms.append(f"{columns[bare]} {'DESC' if name.startswith('-') else 'ASC'}")
-    return accepted, ", ".join(terms)
+        terms.append((columns[bare], name.startswith("-")))
+    return accepted, terms
+
+
+def order_clause(
+    order: Sequence[str], columns: Mapping[str, str], default: Sequence[str]
+) -> tuple[tuple[str, ...], str]:
+    """`sort_terms` as the SQL of an ORDER BY: the accepted names and the SQL."""
+    accepted, terms = sort_terms(order, columns, default)
+    return accepted, ", ".join(
+        f"{sql} {'DESC' if descending else 'ASC'}" for sql, descending in terms
+    )
 
 
 def order_fields(
     order: Sequence[str], columns: Mapping[str, str], default: Sequence[str]
 ) -> tuple[tuple[str, ...], list[str]]:
-    """`order_clause` for the ORM: the accepted names and the fields to `order_by()`."""
-    accepted = tuple(name for name in order if name.lstrip("-") in columns)
-    fields = [
-        ("-" if name.startswith("-") else "") + columns[name.lstrip("-")] for name in accepted
-    ]
-    return accepted, [*fields, *default]
+    """`sort_terms` for the ORM: the accepted names and the fields to `order_by()`."""
+    accepted, terms = sort_terms(order, columns, default)
+    return accepted, [("-" if descending else "") + field for field, descending in terms]
 
 
 @dataclass

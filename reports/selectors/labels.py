@@ -1,7 +1,8 @@
 """Which label a report shows for a code: its current label in the reader's language.
 
-Renaming a code relabels its history (SPEC §5): reports read the label from the code now. An
-empty translation falls back to the primary language, as modeltranslation does.
+Renaming a code relabels its history (docs/timeline.md, "Codes: identity and labels"): reports
+read the label from the code now. An empty translation falls back to the primary language, as
+modeltranslation does.
 """
 
 from django.conf import settings

@@ -1,17 +1,17 @@
-"""Report 4 of SPEC §6: where every agent in scope is now, and whether a code's time is up."""
+"""The live board (docs/reports.md, "4. Live board"): where every agent in scope is now.
+
+Whether a code's time is up is `agents.timeline.time_in_status`, as on the agent console.
+"""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Trim
 
-from agents.choices import AgentStatus, EventKind
 from agents.models import Agent
+from core.choices import AgentStatus, EventKind
 
-from ..figures import whole_seconds
-from .common import NO_CODE, CodeFilter, order_fields
+from .common import CodeFilter, code_q, order_fields
 from .labels import code_label_expression
 from .sql import reading_database
 
@@ -25,6 +25,7 @@ ORDERING = {
     # The longest time in status first: the earliest start.
     "seconds_in_status": "since",
 }
+DEFAULT_ORDER = ("agent",)
 
 FIELDS = (
     "id",
@@ -69,34 +70,9 @@ def live_board(
     )
     if statuses:
         board = board.filter(status_now__in=statuses)
-    if code == NO_CODE:
-        board = board.filter(current__code__isnull=True)
-    elif code is not None:
-        board = board.filter(current__code=code)
     return (
-        board.using(reading_database())
-        .order_by(*order_fields(order, ORDERING, ("agent_username",))[1])
+        board.filter(code_q(code, path="current__code"))
+        .using(reading_database())
+        .order_by(*order_fields(order, ORDERING, DEFAULT_ORDER)[1])
         .values(*FIELDS)
-    )
-
-
-@dataclass(frozen=True)
-class TimeInStatus:
-    seconds: int | None
-    exceeded: bool
-    over_seconds: int
-
-
-def time_in_status(
-    *, since: datetime | None, max_minutes: int | None, now: datetime
-) -> TimeInStatus:
-    """How long an agent has been in their status and whether the code's maximum is passed."""
-    if since is None:
-        return TimeInStatus(seconds=None, exceeded=False, over_seconds=0)
-    elapsed = now - since
-    over = elapsed - timedelta(minutes=max_minutes) if max_minutes else timedelta(0)
-    return TimeInStatus(
-        seconds=whole_seconds(elapsed // timedelta(microseconds=1)),
-        exceeded=over > timedelta(0),
-        over_seconds=whole_seconds(max(over, timedelta(0)) // timedelta(microseconds=1)),
     )

@@ -1,4 +1,5 @@
-"""Report 3 of SPEC §6: rejections inside the window by local date, agent, channel and code."""
+"""Report 3 (docs/reports.md): rejections inside the window by local date, agent, channel and
+code."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,8 +8,8 @@ from datetime import date, datetime
 from django.db import connections
 from django.db.models import QuerySet
 
-from agents.choices import Channel, EventKind
 from agents.models import Agent
+from core.choices import Channel, EventKind
 
 from . import sql
 from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
@@ -108,7 +109,7 @@ class RejectionsReport(GroupedReport):
         if self.channels:
             channel_sql, channel_params = sql.in_list(self.channels)
             channel_sql = f" AND e.channel IN {channel_sql}"
-        code_sql, code_params = code_condition("e.code_id", self.code)
+        code_sql, code_params = code_condition(self.code, column="e.code_id")
         with_clause = f"""
         WITH days (local_date, day_start, day_end) AS ({days_values}),
         buckets AS (

@@ -1,4 +1,5 @@
-"""Who reads whose reports (SPEC §6): supervisors their groups, report readers everyone."""
+"""Who reads whose reports (docs/reports.md, "Who sees what"): supervisors their groups, report
+readers everyone."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet

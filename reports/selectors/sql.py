@@ -30,7 +30,7 @@ TABLES = {
 
 
 def reading_database() -> str:
-    """The database the reports read: the replica inside `config.routers.report_reads()` when
+    """The database the reports read: the replica inside `reports.routers.report_reads()` when
     one is configured, else the primary. The report objects keep it, so that an export
     streamed after the view has returned still reads where the page did."""
     return router.db_for_read(StatusEvent)

@@ -1,4 +1,4 @@
-"""Report 1 of SPEC §6: every status change that starts inside the window, one row each."""
+"""Report 1 (docs/reports.md): every status change that starts inside the window, one row each."""
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Concat, Trim
 
 from agents.models import Agent, StatusEvent
 
-from .common import NO_CODE, CodeFilter, order_fields
+from .common import CodeFilter, code_q, order_fields
 from .labels import code_label_expression
 from .sql import Microseconds, reading_database
 from .window import Window
@@ -37,7 +37,7 @@ ORDERING = {
     "ongoing": "ongoing",
     "source": "source",
 }
-DEFAULT_ORDER = ("started_at", "agent_username")
+DEFAULT_ORDER = ("timestamp", "agent")
 
 FIELDS = (
     "id",
@@ -76,11 +76,7 @@ def status_changes(
         events = events.filter(agent_id__in=list(agents.order_by().values_list("pk", flat=True)))
     if statuses:
         events = events.filter(status__in=statuses)
-    if code == NO_CODE:
-        events = events.filter(code__isnull=True)
-    elif code is not None:
-        events = events.filter(code=code)
-    return events.using(reading_database())
+    return events.filter(code_q(code, path="code")).using(reading_database())
 
 
 def with_report_columns(
@@ -111,7 +107,7 @@ def with_report_columns(
     )
 
 
-# The columns of an export, in the order of SPEC §6: the page's, less the id and the name.
+# The columns of an export (docs/reports.md): the page's, less the id and the name.
 EXPORT_FIELDS = tuple(name for name in FIELDS if name not in ("id", "agent_name"))
 
 

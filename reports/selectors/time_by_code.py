@@ -1,4 +1,4 @@
-"""Report 2 of SPEC §6: time on break and offline, by local date, agent, status and code.
+"""Report 2 (docs/reports.md): time on break and offline, by local date, agent, status and code.
 
 One query computes everything a page shows: the window's intervals are cut at local
 midnights (the days come from `Window.days`), summed per bucket in exact microseconds, and the
@@ -12,10 +12,11 @@ from datetime import date, datetime
 from django.db import connections
 from django.db.models import QuerySet
 
-from agents.choices import AgentStatus, EventKind
 from agents.models import Agent
+from agents.timeline import over_max_us_sql
+from core.choices import AgentStatus, EventKind
+from core.durations import hms, percent, whole_seconds
 
-from ..figures import hms, percent, whole_seconds
 from . import sql
 from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
@@ -157,9 +158,10 @@ class TimeByCodeReport(GroupedReport):
         """The WITH clause ending in `report_rows`, the rows of the report, and its parameters.
 
         Only the intervals the report needs are cut into daily parts: on break, offline, and
-        logged out. An agent's timeline has no gaps from their first change on (SPEC §5), so
-        the time logged in on a day is the part of the day after that first change minus the
-        time logged out; the many short available/busy intervals are never cut or summed.
+        logged out. An agent's timeline has no gaps from their first change on
+        (docs/timeline.md), so the time logged in on a day is the part of the day after that
+        first change minus the time logged out; the many short available/busy intervals are
+        never cut or summed.
         """
         days_values, days_params = sql.values_list(
             (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
@@ -179,14 +181,12 @@ class TimeByCodeReport(GroupedReport):
             window_params = [start_param, end_param]
         parted_sql, parted_params = sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
         statuses_sql, statuses_params = sql.in_list(self.statuses)
-        code_sql, code_params = code_condition("b.code_id", self.code)
+        code_sql, code_params = code_condition(self.code, column="b.code_id")
         events, codes = sql.table("events"), sql.table("codes")
         status_kind = f"'{EventKind.STATUS}'"
         logged_out = f"'{AgentStatus.LOGGED_OUT}'"
         # How far the whole interval went past its code's maximum, counted on its first day.
-        over_us = (
-            f"{sql.duration_us('ended_at', 'started_at')} - max_minutes * CAST(60000000 AS BIGINT)"
-        )
+        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
         with_clause = f"""
         WITH days (local_date, day_start, day_end) AS ({days_values}),
         scope (agent_id) AS ({scope_sql}),

@@ -1,4 +1,5 @@
-"""The report window of SPEC §5: local dates in a report time zone, turned into UTC instants."""
+"""The report window (docs/timeline.md, "The report window"): local dates in a report time zone,
+turned into UTC instants."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,7 +36,7 @@ class Day:
 
 @dataclass(frozen=True)
 class Window:
-    """Local dates `date_from` to `date_to` inclusive in `zone` (SPEC §5)."""
+    """Local dates `date_from` to `date_to` inclusive in `zone`."""
 
     date_from: date
     date_to: date

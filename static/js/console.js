@@ -1,5 +1,6 @@
 // Progressive enhancement of the agent console; the page works without it.
-// - the time in status ticks every second;
+// - the time in status ticks every second, and turns to a warning when the code's maximum is
+//   passed, at the instant the server computed;
 // - every 15 s the page asks the API for the agent's state and reloads when an integration
 //   (or another tab) changed it, unless the agent is busy choosing a reason.
 (function () {
@@ -18,12 +19,15 @@
 
   if (clock) {
     var started = Date.now() - Number(clock.dataset.elapsed) * 1000;
-    var maxMinutes = Number(clock.dataset.maxMinutes || 0);
     setInterval(function () {
       var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
       clock.textContent = hms(seconds);
-      if (maxMinutes && seconds > maxMinutes * 60) clock.classList.add("exceeded");
     }, 1000);
+    // The server says when the code's maximum is passed (milliseconds from now); the rule
+    // itself is the server's.
+    if (clock.dataset.exceedsIn !== undefined) {
+      setTimeout(function () { clock.classList.add("exceeded"); }, Number(clock.dataset.exceedsIn));
+    }
   }
 
   function choosing() {

@@ -63,7 +63,7 @@ def test_revoke_sets_the_revocation_time_and_the_filter_finds_it(
 
     assert "1 token revoked." in response.content.decode()
     dialer.refresh_from_db()
-    assert dialer.is_revoked
+    assert dialer.revoked_at is not None
     assert list(ApiToken.objects.usable().values_list("name", flat=True)) == ["Wallboard"]
     revoked = client.get(TOKENS, {"revoked": "yes"}).context["cl"].result_list
     assert [token.name for token in revoked] == ["Dialer"]

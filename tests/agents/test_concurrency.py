@@ -1,4 +1,5 @@
-"""SPEC §4.4: concurrent changes for one agent are serialized; the timeline stays whole."""
+"""Concurrent changes for one agent are serialized; the timeline stays whole (docs/concepts.md,
+"Recording a change")."""
 
 import random
 import threading

@@ -1,4 +1,4 @@
-"""Importing agent groups and agents (SPEC §7, §8): identity, user creation, all or nothing."""
+"""Importing agent groups and agents (docs/imports.md): identity, user creation, all or nothing."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -1,4 +1,5 @@
-"""`events_import`: rows in any order are merged into the agents' timelines (SPEC §5, §7)."""
+"""`events_import`: rows in any order are merged into the agents' timelines
+(docs/history-import.md)."""
 
 import io
 import random
@@ -26,7 +27,8 @@ def csv_text(*rows: str) -> str:
 
 
 def assert_timeline_chains(agent: Agent) -> None:
-    """SPEC §5: status intervals end where the next one starts, one ongoing, no gap or overlap."""
+    """Status intervals end where the next one starts, one ongoing, no gap or overlap
+    (docs/timeline.md)."""
     statuses = list(agent.events.status_changes().order_by("started_at"))
     assert statuses, f"{agent} has no status change"
     assert statuses[0].previous_status == ""

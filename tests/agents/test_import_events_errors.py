@@ -1,4 +1,5 @@
-"""Bad history files are refused whole, every bad row named with its line (SPEC §7, §8)."""
+"""Bad history files are refused whole, every bad row named with its line
+(docs/history-import.md)."""
 
 import io
 

@@ -1,4 +1,5 @@
-"""SPEC §4.1-4.3: which codes are offered, when one is required, and why one is refused."""
+"""Which codes are offered, when one is required, and why one is refused (docs/concepts.md, "The
+workflow rules")."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""SPEC §4 and §5 for rejections: instantaneous events with a channel and a code."""
+"""Rejections (docs/concepts.md, docs/timeline.md): instantaneous events with a channel and a
+code."""
 
 import pytest
 from django.utils import timezone

@@ -1,9 +1,23 @@
 """Statuses set by integrations: busy (on an interaction) and post_processing (wrap-up)."""
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from agents.models import StatusEvent
-from agents.services import ActionRefused, agent_perform_action, agent_set_system_status
+from agents.services import (
+    ActionRefused,
+    agent_change_status,
+    agent_perform_action,
+    agent_set_system_status,
+)
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def integration(db):
+    user = make_user("telephony")
+    user.user_permissions.add(Permission.objects.get(codename="act_for_other_agents"))
+    return user
 
 
 def system(agent, status):
@@ -66,3 +80,29 @@ def test_agent_statuses_are_not_system_statuses(ana):
     with pytest.raises(ActionRefused) as refused:
         system(ana, "on_break")
     assert refused.value.key == "unknown_action"
+
+
+def test_only_users_who_act_for_other_agents_report_a_system_status(ana, sofia, integration):
+    agent_perform_action(agent=ana, action="login", source="api")
+
+    with pytest.raises(ActionRefused) as refused:
+        agent_change_status(agent=ana, action="busy", actor=sofia.user, source="api")
+    assert refused.value.key == "forbidden"
+
+    state = agent_change_status(agent=ana, action="busy", actor=integration, source="api")
+    assert state.status == "busy"
+    assert StatusEvent.objects.ongoing().get(agent=ana).source == "system"
+
+
+def test_a_system_status_carries_no_code(ana, integration):
+    agent_perform_action(agent=ana, action="login", source="api")
+
+    with pytest.raises(ActionRefused) as refused:
+        agent_change_status(agent=ana, action="busy", code="LUNCH", actor=integration, source="api")
+    assert refused.value.key == "code_not_for_action"
+    assert StatusEvent.objects.count() == 1
+
+
+def test_agent_actions_go_through_whoever_asks(ana):
+    state = agent_change_status(agent=ana, action="login", actor=ana.user, source="api")
+    assert (state.status, StatusEvent.objects.get().source) == ("available", "api")

@@ -1,4 +1,5 @@
-"""SPEC §4.4-4.5: the transition matrix, how a change is recorded, and the clock guard."""
+"""The transition matrix, how a change is recorded, and the clock guard (docs/concepts.md,
+"Transitions", "Recording a change")."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/agents/me: the agent's state and the codes offered per action (SPEC §7)."""
+"""GET /api/v1/agents/me: the agent's state and the codes offered per action (docs/api.md)."""
 
 from agents.services import agent_perform_action
 

@@ -1,4 +1,4 @@
-"""/api/v1/agents/<username>/…: integrations allowed to act for other agents (SPEC §7)."""
+"""/api/v1/agents/<username>/…: integrations allowed to act for other agents (docs/api.md)."""
 
 from django.test import Client
 

@@ -1,4 +1,5 @@
-"""POST /api/v1/agents/me/status: SPEC §4 through the API; every refusal records nothing."""
+"""POST /api/v1/agents/me/status: the workflow rules through the API; every refusal records
+nothing."""
 
 import pytest
 

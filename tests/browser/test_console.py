@@ -1,10 +1,14 @@
-"""In Chromium: a Spanish-speaking agent must choose a reason before taking a break."""
+"""In Chromium: a Spanish-speaking agent must choose a reason before taking a break; the time in
+status turns to a warning when the server said the code's maximum is passed."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from agents.models import StatusEvent
+from agents.services import agent_perform_action
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -59,3 +63,24 @@ def test_take_break_needs_a_reason_chosen_from_the_spanish_drop_down(page, sofia
     expect(page.locator(".console-elapsed")).to_have_text(re.compile(r"^0:0\d:\d\d$"))
     screenshot(page, "console-on-break")
     assert status_history(sofia) == [("available", None), ("on_break", "LUNCH")]
+
+
+def test_the_clock_turns_to_a_warning_at_the_instant_the_server_gave(page, ana):
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    # LUNCH allows 60 minutes: half a minute is left.
+    StatusEvent.objects.ongoing().filter(agent=ana).update(
+        started_at=timezone.now() - timedelta(minutes=59, seconds=30)
+    )
+    page.clock.install()  # the page's timers run on a clock the test moves
+    log_in(page, "ana", next_url="/console/")
+    clock = page.locator(".console-elapsed")
+    exceeds_in = int(clock.get_attribute("data-exceeds-in"))
+    assert 25_000 < exceeds_in <= 30_001
+
+    # Two seconds of margin for the real time the test itself takes.
+    page.clock.run_for(exceeds_in - 2_000)
+    expect(clock).to_have_text(re.compile(r"^0:59:5\d$"))
+    expect(clock).not_to_have_class(re.compile(r"\bexceeded\b"))
+    page.clock.run_for(3_000)
+    expect(clock).to_have_class(re.compile(r"\bexceeded\b"))

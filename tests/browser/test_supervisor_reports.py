@@ -14,7 +14,8 @@ from tests.reports.timeline import at, timeline
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
-# SPEC §6.2, written out here so that a change of the export's columns fails this test.
+# docs/reports.md, report 2, written out here so that a change of the export's columns fails
+# this test.
 TIME_BY_CODE_COLUMNS = [
     "date",
     "agent",

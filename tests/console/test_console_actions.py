@@ -56,6 +56,17 @@ def test_incomplete_post_changes_nothing(ana, client_for):
     assert not StatusEvent.objects.exists()
 
 
+def test_a_code_that_cannot_be_a_key_gets_the_services_refusal(ana, client_for):
+    client = client_for(ana)
+    follow_post(client, "/console/status/", {"action": "login"})
+    for code in ("LUNCH BREAK", "L" * 33, "L" * 101):
+        html = follow_post(client, "/console/status/", {"action": "take_break", "code": code})
+        assert "is not a status code: a code is 1 to 32 letters, digits" in html
+        html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": code})
+        assert "is not a status code: a code is 1 to 32 letters, digits" in html
+    assert StatusEvent.objects.count() == 1  # the login only
+
+
 def test_rejection_from_the_console(sofia, client_for):
     client = client_for(sofia)
     follow_post(client, "/console/status/", {"action": "login"})

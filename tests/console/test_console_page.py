@@ -1,9 +1,12 @@
 """GET /console/: the agent's status, time in it, and the actions possible now with codes."""
 
 import re
+from datetime import timedelta
 
 from django.test import Client
+from django.utils import timezone
 
+from agents.models import StatusEvent
 from agents.services import agent_perform_action, agent_set_system_status
 
 
@@ -112,3 +115,39 @@ def test_page_takes_a_fixed_number_of_queries(ana, client_for, django_assert_max
 def test_page_loads_its_script_locally(ana, client_for):
     html = page(client_for(ana))
     assert '<script src="/static/js/console.js" defer></script>' in html
+
+
+def started_ago(agent, delta):
+    """Move the start of the agent's ongoing interval `delta` into the past."""
+    StatusEvent.objects.ongoing().filter(agent=agent).update(started_at=timezone.now() - delta)
+
+
+def test_the_page_tells_its_clock_when_the_codes_maximum_will_be_passed(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    started_ago(ana, timedelta(minutes=59))  # LUNCH: at most 60 minutes
+    html = page(client_for(ana))
+    assert 'class="console-elapsed" ' in html
+    exceeds_in = int(re.search(r'data-exceeds-in="(\d+)"', html).group(1))
+    # About a minute from the page's rendering (the request itself takes a moment).
+    assert 50_000 < exceeds_in <= 60_001
+
+
+def test_over_the_codes_maximum_the_clock_is_a_warning_and_nothing_is_left_to_switch(
+    ana, client_for
+):
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    started_ago(ana, timedelta(minutes=61))
+    html = page(client_for(ana))
+    assert 'class="console-elapsed exceeded"' in html
+    assert re.search(r">1:01:0\d</time>", html)
+    assert "data-exceeds-in" not in html
+
+
+def test_without_a_maximum_there_is_nothing_to_switch(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    started_ago(ana, timedelta(hours=9))
+    html = page(client_for(ana))
+    assert 'class="console-elapsed" ' in html and re.search(r">9:00:0\d</time>", html)
+    assert "data-exceeds-in" not in html

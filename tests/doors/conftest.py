@@ -6,7 +6,7 @@ is the user behind the role (None for anonymous). The roles:
 
 - `anonymous`;
 - `agent` (ana, Support) and `agent_of_other_group` (sam, Sales);
-- `supervisor_a` (of Support) and `supervisor_b` (of Sales), plain users as the SPEC wants;
+- `supervisor_a` (of Support) and `supervisor_b` (of Sales), plain users, as supervisors are;
 - `staff_supervisor`: staff, in the real "Supervisors" role, supervisor of Support;
 - `administrator`: staff in the real "Administrators" role of the roles migration, nothing else;
 - `superuser`;

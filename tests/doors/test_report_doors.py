@@ -1,4 +1,4 @@
-"""The report door (SPEC §6): supervisors see their groups' agents, report readers everyone.
+"""The report door (docs/reports.md): supervisors see their groups' agents, report readers everyone.
 
 Each report page and its two exports is asked by every role, and the agents in the answer are
 read from its content (table rows, CSV and XLSX rows), not only its status: supervisor B must

@@ -18,10 +18,10 @@ import openpyxl
 from django.apps import apps
 from hypothesis import strategies as st
 
-from agents.choices import CODED_ACTIONS
+from core.choices import CODED_ACTIONS
 from tests.importing import ImportRun, run_import
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LARGEST_NUMBER = 2_147_483_647
 # The most characters a cell may hold (a spreadsheet cell's limit); HUGE is far beyond it.
 CELL_LIMIT = 32_767

@@ -15,9 +15,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
 
-from agents.choices import AgentStatus, EventSource
 from agents.services import agent_perform_action, agent_set_system_status
 from config.wsgi import application
+from core.choices import AgentStatus, EventSource
 from tests.api.conftest import make_token
 from tests.conftest import make_user
 from tests.fuzz_profiles import budget
@@ -29,9 +29,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json",
     application,
-    # A request the schema allows may still be refused by a rule of SPEC §4 that no schema can
-    # express: 409 invalid_transition, 422 code_required, code_not_offered… (docs/api.md).
-    # Anything else for a well-formed request — a 400, a 5xx — fails the test.
+    # A request the schema allows may still be refused by a workflow rule (docs/concepts.md)
+    # that no schema can express: 409 invalid_transition, 422 code_required, code_not_offered…
+    # (docs/api.md). Anything else for a well-formed request — a 400, a 5xx — fails the test.
     config=schemathesis.Config.from_dict(
         {
             "checks": {

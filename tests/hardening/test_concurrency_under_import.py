@@ -19,10 +19,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from agents.choices import AgentStatus
 from agents.history_import import events_import, read_events_csv
 from agents.models import Agent, StatusEvent
 from agents.services import ActionRefused, agent_perform_action, agent_reject_interaction
+from core.choices import AgentStatus
 from reports.selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
 from reports.selectors.window import Window
 from tests.conftest import make_agent

@@ -1,4 +1,4 @@
-"""Properties of the history import (SPEC §7, §8), over generated files.
+"""Properties of the history import (docs/history-import.md), over generated files.
 
 Whatever the file — good and bad rows in any order, any encoding, columns in any order with an
 extra one, huge cells, formula-like text, repeated instants, rows that repeat the history
@@ -26,8 +26,8 @@ from django.db import transaction
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from agents.choices import EventKind
 from agents.models import Agent, StatusEvent
+from core.choices import EventKind
 from tests.agents.test_import_events import assert_timeline_chains
 from tests.reports.timeline import rejection, timeline
 

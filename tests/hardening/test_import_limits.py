@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
 
 from agents.models import Agent, AgentGroup
-from statuscodes.importing import files
+from core.importing import files
 from statuscodes.models import StatusCode
 from tests.importing import AGENTS, CODE_HEADER, CODES, GROUPS, export, run_import
 

@@ -1,4 +1,4 @@
-"""Properties of the configuration imports (SPEC §8), over generated files.
+"""Properties of the configuration imports (docs/imports.md), over generated files.
 
 Whatever the file — valid and invalid rows mixed, any encoding, CSV or XLSX, columns missing or
 unknown, huge cells, formula-like text, repeated rows, random bytes — an import either writes

@@ -112,7 +112,7 @@ def test_with_a_replica_reports_read_it_and_everything_else_the_primary(database
     primary, replica = databases
     seen = visit(primary, REPORTS_DATABASE_URL=f"sqlite:///{replica}")
     assert seen["databases"] == ["default", "reports"]
-    assert seen["routers"] == ["config.routers.ReportsReplicaRouter"]
+    assert seen["routers"] == ["reports.routers.ReportsReplicaRouter"]
     # The report pages and their exports read the replica...
     assert seen["live"] == ["on_replica"]
     assert seen["changes"] == ["on_replica"]

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 
-from statuscodes.importing import files, workbooks
+from core.importing import files, workbooks
 from statuscodes.models import StatusCode
 from tests.importing import CODE_HEADER, CODES
 from tests.statuscodes.test_admin_import import XLSX_FORMAT, upload

@@ -1,4 +1,5 @@
-"""Who sees which report (SPEC §6): supervisors their groups, report readers all, agents none."""
+"""Who sees which report (docs/reports.md): supervisors their groups, report readers all, agents
+none."""
 
 import csv
 import io

@@ -1,4 +1,5 @@
-"""Exports: the SPEC's columns, the whole filtered result, formulas neutralised, CSV = XLSX."""
+"""Exports: the columns of docs/reports.md, the whole filtered result, formulas neutralised,
+CSV = XLSX."""
 
 import csv
 import io

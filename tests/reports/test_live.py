@@ -73,3 +73,27 @@ def test_the_board_exports_every_agent(client_for, ana, sofia, supervisor_a):
     ]
     assert int(rows[0]["seconds_in_status"]) >= 70 * 60
     assert rows[0]["max_minutes"] == "60"
+
+
+def test_the_code_filter_narrows_the_board_to_one_code_or_to_no_code(
+    client_for, ana, sofia, nocode, supervisor_a
+):
+    now = timezone.now()
+    timeline(ana, (now - timedelta(minutes=20), "on_break", "LUNCH"))
+    timeline(sofia, (now - timedelta(minutes=5), "on_break", "SHORT"))
+    timeline(nocode, (now - timedelta(minutes=1), "available"))
+    client = client_for(supervisor_a)
+    lunch = ana.group.code_list.codes.get(code="LUNCH")
+
+    assert set(board(client.get(URL, {"code": lunch.pk}))) == {"ana"}
+    assert set(board(client.get(URL, {"code": "none"}))) == {"nocode"}
+
+
+def test_the_board_sorts_by_a_column_then_by_agent(client_for, ana, sofia, nocode, supervisor_a):
+    now = timezone.now()
+    timeline(ana, (now - timedelta(minutes=20), "on_break", "LUNCH"))
+    timeline(sofia, (now - timedelta(minutes=5), "on_break", "SHORT"))
+
+    rows = client_for(supervisor_a).get(URL, {"sort": "-status"}).context["table"].paginated_rows
+    # on_break (ana, sofia: by username) before logged_out (nocode).
+    assert [row.record["agent_username"] for row in rows] == ["ana", "sofia", "nocode"]

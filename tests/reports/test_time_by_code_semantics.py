@@ -1,11 +1,13 @@
-"""Time on break/offline by code (SPEC §5), hand-computed, on the selector with a frozen `now`."""
+"""Time on break/offline by code (docs/timeline.md), hand-computed, on the selector with a frozen
+`now`."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from agents.models import Agent
+from agents.timeline import time_in_status
 from reports.selectors.common import NO_CODE
 from reports.selectors.time_by_code import TimeByCodeReport
 from reports.selectors.window import Window
@@ -247,6 +249,30 @@ def test_intervals_over_the_codes_maximum_are_counted_where_they_start(ana):
         20 * 60,
     )
     assert figures["2025-03-02"].exceeded_count == 0
+
+
+def test_the_report_and_the_live_rule_agree_on_the_maximum_to_the_microsecond(ana):
+    # LUNCH has a 60-minute maximum: exactly 60 minutes is not over it, one microsecond more is.
+    timeline(
+        ana,
+        (at("2025-03-01 12:00"), "on_break", "LUNCH"),
+        (at("2025-03-01 13:00"), "available"),
+        (at("2025-03-02 12:00"), "on_break", "LUNCH"),
+        (at("2025-03-02 13:00:00.000001"), "available"),
+    )
+    figures = {str(row.date): row.figures for row in report("2025-03-01", "2025-03-02").rows()}
+    assert (figures["2025-03-01"].exceeded_count, figures["2025-03-01"].exceeded_us) == (0, 0)
+    assert (figures["2025-03-02"].exceeded_count, figures["2025-03-02"].exceeded_us) == (1, 1)
+
+    # What the console and the live board say of the same intervals, ongoing at those instants.
+    exactly = time_in_status(
+        since=at("2025-03-01 12:00"), max_minutes=60, now=at("2025-03-01 13:00")
+    )
+    beyond = time_in_status(
+        since=at("2025-03-02 12:00"), max_minutes=60, now=at("2025-03-02 13:00:00.000001")
+    )
+    assert (exactly.exceeded, beyond.exceeded) == (False, True)
+    assert exactly.exceeds_in == timedelta(0) and beyond.exceeds_in is None
 
 
 def test_other_statuses_are_not_reported_and_filters_narrow_the_rows(ana):

@@ -1,16 +1,16 @@
 """Consistent timelines for report tests, written directly (production writes go through services).
 
-`timeline(agent, (start, status[, code]), ...)` bulk-creates an agent's status changes as SPEC §5
-chains them: each interval ends where the next begins, the last is ongoing, `previous_status`
-is the preceding change's status. `rejection(agent, at, channel, code)` adds a rejection.
-Codes are given by key and looked up in the agent's group's list.
+`timeline(agent, (start, status[, code]), ...)` bulk-creates an agent's status changes as
+docs/timeline.md chains them: each interval ends where the next begins, the last is ongoing,
+`previous_status` is the preceding change's status. `rejection(agent, at, channel, code)` adds
+a rejection. Codes are given by key and looked up in the agent's group's list.
 """
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from agents.choices import EventKind, EventSource
 from agents.models import Agent, StatusEvent
+from core.choices import EventKind, EventSource
 from statuscodes.models import StatusCode
 
 

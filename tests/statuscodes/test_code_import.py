@@ -1,4 +1,4 @@
-"""Importing status codes (SPEC §7, §8): creation, update by (list, code), all or nothing."""
+"""Importing status codes (docs/imports.md): creation, update by (list, code), all or nothing."""
 
 import pytest
 

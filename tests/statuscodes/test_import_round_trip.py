@@ -93,6 +93,24 @@ def test_csv_export_neutralises_formula_cells(risky_code):
     assert row["description_fr"] == "''=already quoted"
 
 
+@pytest.mark.parametrize("file_format, extension", [("CSV", "csv"), ("XLSX", "xlsx")])
+def test_a_text_after_a_tab_is_neutralised_and_comes_back_whole(
+    tmp_path, support_list, file_format, extension
+):
+    # Some spreadsheet programs drop a leading tab and run the formula behind it; the import
+    # trims cells, so without the apostrophe the tab would also be lost on the way back.
+    make_code(support_list, "TABBED", "\t=cmd|' /C calc'!A0", ["take_break"])
+    [row] = [row for row in export_rows(CODES) if row["code"] == "TABBED"]
+    assert row["label"] == "'\t=cmd|' /C calc'!A0"
+    path = tmp_path / f"codes.{extension}"
+    path.write_bytes(export(CODES, file_format))
+    StatusCode.objects.all().delete()
+
+    assert run_import(CODES, path).ok
+
+    assert StatusCode.objects.get(code="TABBED").label_en == "\t=cmd|' /C calc'!A0"
+
+
 def xlsx_rows(content: bytes) -> list[tuple]:
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]

@@ -1,4 +1,4 @@
-"""`manage.py import_events FILE`: load agents' history from a CSV file (SPEC §7).
+"""`manage.py import_events FILE`: load agents' history from a CSV file.
 
 See docs/history-import.md for the format and the rules.
 """

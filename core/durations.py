@@ -1,7 +1,8 @@
-"""How report figures are rounded and written: once, at output, from exact microseconds.
+"""How durations and figures are rounded and written: once, at output, from exact microseconds.
 
-Durations are summed in the database as integers of microseconds; a figure is rounded only
-when it is shown or exported, half a unit up (0.5 s becomes 1 s, 12.25 % becomes 12.3 %).
+Durations are kept (and summed in the database) as integers of microseconds; a figure is
+rounded only when it is shown or exported, half a unit up (0.5 s becomes 1 s, 12.25 % becomes
+12.3 %): docs/timeline.md, "Exact time, rounded once".
 """
 
 US_PER_SECOND = 1_000_000

@@ -1,9 +1,10 @@
-"""`manage.py import <resource> FILE`: import-export's command, made all or nothing (SPEC §8).
+"""`manage.py import <resource> FILE`: import-export's command, made all or nothing.
 
 import-export's own command keeps the valid rows of a file that has invalid ones and exits 0
-(PITFALLS.md). This one takes the same arguments, runs the import in one transaction, and
-writes nothing unless every row is valid: otherwise it prints each problem as
-`line N: <reason>` to stderr and exits non-zero.
+(docs/architecture.md, "Traps of the stack"); `core` comes before `import_export` in
+INSTALLED_APPS, so this one is found first. It takes the same arguments, runs the import in
+one transaction, and writes nothing unless every row is valid: otherwise it prints each
+problem as `line N: <reason>` to stderr and exits non-zero.
 """
 
 import sys
@@ -15,8 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from import_export.command_utils import get_resource_class
 from import_export.results import RowResult
 
-from statuscodes.importing.files import ImportFileError, format_for, read_dataset
-from statuscodes.importing.resources import describe_problems
+from core.importing.files import ImportFileError, format_for, read_dataset
+from core.importing.resources import describe_problems
 
 
 class Command(BaseCommand):

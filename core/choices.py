@@ -1,4 +1,5 @@
-"""The stable keys of SPEC §2: agent statuses, agent actions, rejection channels."""
+"""The vocabulary: the stable keys of statuses, actions, channels, event kinds and sources, and
+the maps between them (docs/concepts.md, "Vocabulary")."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +71,7 @@ REJECTION_ACTION_OF_CHANNEL: dict[str, str] = {
 }
 CHANNEL_OF_REJECTION_ACTION: dict[str, str] = {v: k for k, v in REJECTION_ACTION_OF_CHANNEL.items()}
 
-# Actions whose status code list entries make sense (SPEC §2: "actions that may require a code").
+# The actions that can carry a status code (docs/concepts.md, "Actions").
 CODED_ACTIONS: tuple[str, ...] = (
     AgentAction.TAKE_BREAK,
     AgentAction.WORK_OFFLINE,

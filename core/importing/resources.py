@@ -9,7 +9,9 @@ from import_export import widgets
 from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
-from .cells import cell_problem, cell_text, is_blank, neutralise_formula
+from core.formulas import neutralise_formula
+
+from .cells import cell_problem, cell_text, is_blank
 from .files import ImportFileError
 
 
@@ -38,12 +40,12 @@ class ImportResult(Result):
 class ConfigurationResource(ModelResource):
     """Base of the configuration import resources: all or nothing, clear row errors.
 
-    Subclasses declare their fields (named after their columns) and set
-    `required_columns` and `identity_columns`; `get_instance` finds the row's instance.
+    Subclasses declare their fields (named after their columns), list them in `Meta.fields`
+    (the columns every file must have, in order) and name the row's identity in
+    `Meta.import_id_fields`; `get_instance` finds the row's instance. Fields added beyond
+    `Meta.fields` (translations) are columns a file may leave out.
     """
 
-    required_columns: tuple[str, ...] = ()
-    identity_columns: tuple[str, ...] = ()
     # Model fields `full_clean` must not check: mirrors of translated fields, set elsewhere.
     unchecked_model_fields: tuple[str, ...] = ()
 
@@ -56,6 +58,14 @@ class ConfigurationResource(ModelResource):
     @classmethod
     def get_result_class(cls):
         return ImportResult
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(self._meta.fields)
+
+    @property
+    def identity_columns(self) -> tuple[str, ...]:
+        return tuple(self._meta.import_id_fields)
 
     def columns(self) -> list[str]:
         return [field.column_name for field in self.get_import_fields()]
@@ -90,7 +100,7 @@ class ConfigurationResource(ModelResource):
             raise_errors=raise_errors,
             use_transactions=use_transactions,
             collect_failed_rows=collect_failed_rows,
-            # SPEC §8: a file with any invalid row writes nothing, whoever imports it.
+            # A file with any invalid row writes nothing, whoever imports it (docs/imports.md).
             rollback_on_validation_errors=True,
             **kwargs,
         )

@@ -1,4 +1,4 @@
-"""One cell of an imported or exported file: text, keys, and formula neutralisation."""
+"""One cell of an imported or exported file: text, keys, what no cell may hold."""
 
 import re
 from collections.abc import Iterable
@@ -6,9 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-# A spreadsheet runs a cell that starts with one of these as a formula (SPEC §8).
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
-FORMULA_ESCAPE = "'"
+from core.formulas import neutralise_formula, restore_formula
 
 # Characters nobody types into a cell: PostgreSQL refuses NUL in text, and an XLSX file cannot
 # hold any of them, so a value containing one could neither be stored everywhere nor exported.
@@ -18,26 +16,6 @@ MAX_CELL_LENGTH = 32_767
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
-
-
-def neutralise_formula(value: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with `'`, so it shows as text.
-
-    Cells that already start with `'` before a trigger get one more, so that
-    `restore_formula` gives back exactly the original value on re-import.
-    """
-    if value.lstrip(FORMULA_ESCAPE).startswith(FORMULA_TRIGGERS):
-        return FORMULA_ESCAPE + value
-    return value
-
-
-def restore_formula(value: str) -> str:
-    """Undo `neutralise_formula`, so that an exported file re-imports unchanged."""
-    if value.startswith(FORMULA_ESCAPE) and value.lstrip(FORMULA_ESCAPE).startswith(
-        FORMULA_TRIGGERS
-    ):
-        return value[1:]
-    return value
 
 
 def cell_text(value: Any) -> str:
