@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     "statuscodes",
     "agents",
     "reports",
-    "django.contrib.admin",
+    # Django's admin with the project's site (branding, the home grouped by task).
+    "core.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
