@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "agents",
     "reports",
     # Django's admin with the project's site (branding, the home grouped by task).
-    "core.admin_site.AdminConfig",
+    "core.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,12 +3,14 @@
 - `CheckedImportExportMixin`: import-export's Import and Export buttons, all or nothing;
 - `InUseDeletionMixin`: the refusal, with reasons, to delete rows that others depend on (each
   app's services say what blocks a deletion);
-- `GuardedHistoryAdmin`: the audit history, whose Revert needs the change permission.
+- `GuardedHistoryAdmin`: the audit history, whose Revert needs the change permission;
+- `PeoplePickersMixin`: people named "Full Name (username)" in the pickers of user fields.
 """
 
 from django.contrib import messages
 from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import ProtectedError
@@ -20,6 +22,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .admin_site import option_label
 from .forms import ImportFileForm
 from .importing.files import CSV, XLSX, ImportFileError
 
@@ -216,3 +219,21 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
             return self.opts.pk.to_python(unquote(object_id))
         except ValidationError as error:
             raise Http404 from error
+
+
+class PeoplePickersMixin:
+    """User fields (a group's supervisors, an agent's or a token's user) name people as
+    "María López (maria)", in the chosen options as in the autocomplete's answers
+    (`core.admin_site.option_label`)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._people_labels(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._people_labels(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    @staticmethod
+    def _people_labels(field):
+        if field is not None and issubclass(field.queryset.model, AbstractBaseUser):
+            field.label_from_instance = option_label
+        return field

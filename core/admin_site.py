@@ -1,12 +1,13 @@
 """The admin site: branded, with its home and menu grouped by task (docs/admin.md, "The admin
-home").
+home"), and people named in full in every autocomplete.
 
-`AdminConfig` replaces `django.contrib.admin` in INSTALLED_APPS, so `admin.site` (where every
-app registers its models) is this site and every admin URL stays as it was.
+`core.apps.AdminConfig` replaces `django.contrib.admin` in INSTALLED_APPS, so `admin.site`
+(where every app registers its models) is this site and every admin URL stays as it was.
 """
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 # The sections of the home page and the menu, in order: (key, title, models as
@@ -36,10 +37,35 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 MENU_NAMES = {"auth.group": _("Roles (user groups)")}
 
 
+def option_label(obj) -> str:
+    """How the admin's pickers name a row: people as "María López (maria)", so that two
+    people with similar usernames are told apart (a row that stands for a person, with a
+    `user`, too); anything else as itself."""
+    if not isinstance(obj, AbstractBaseUser) and isinstance(
+        getattr(obj, "user", None), AbstractBaseUser
+    ):
+        obj = obj.user
+    if isinstance(obj, AbstractBaseUser):
+        full_name = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+        username = obj.get_username()
+        return f"{full_name} ({username})" if full_name else username
+    return str(obj)
+
+
+class PeopleAutocompleteJsonView(AutocompleteJsonView):
+    """The answers of every autocomplete field, with people named in full (`option_label`)."""
+
+    def serialize_result(self, obj, to_field_name):
+        return {**super().serialize_result(obj, to_field_name), "text": option_label(obj)}
+
+
 class AdminSite(admin.AdminSite):
     site_header = _("Agent status codes — administration")
     site_title = _("Agent status codes")
     index_title = _("Administration")
+
+    def autocomplete_view(self, request):
+        return PeopleAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         """The models the user may see, by task; an app's own page (`/admin/<app>/`) stays by
@@ -75,7 +101,3 @@ class AdminSite(admin.AdminSite):
             if rest:
                 grouped.append({**app, "models": rest})
         return grouped
-
-
-class AdminConfig(DjangoAdminConfig):
-    default_site = "core.admin_site.AdminSite"
