@@ -47,6 +47,13 @@ class AgentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            # A table's cells have no <label>: name each control for screen readers.
+            field.widget.attrs["aria-label"] = str(field.label)
+        return field
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
