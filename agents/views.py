@@ -191,7 +191,7 @@ def _end_session(request: HttpRequest, message: str) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     """The header's "Sign out": ends the web session. An agent who is still in the contact center
     (any status but logged out) is asked first whether to log out of it too, since signing out
-    alone leaves them in their status on the live board (docs/api.md, "Sign out and Log out")."""
+    alone leaves them in their status on the live board (docs/security.md, "Sessions")."""
     agent = agent_for_user(user=request.user)
     state = agent_current_state(agent=agent) if agent else None
     still_in = state is not None and state.status != AgentStatus.LOGGED_OUT
