@@ -3,7 +3,10 @@ and the user accounts (agents/user_admin.py)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,7 +14,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from core.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
+from core.admin import (
+    CheckedImportExportMixin,
+    GuardedHistoryAdmin,
+    InUseDeletionMixin,
+    PeoplePickersMixin,
+)
+from core.admin_site import option_label
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
@@ -24,8 +33,9 @@ admin.site.register(get_user_model(), UserAdmin)
 
 
 class AgentInline(admin.TabularInline):
-    """The group's agents with their switch and language; agents are added from the Agents page,
-    where the user is picked, and leave a group by being moved to another one."""
+    """The group's agents with their switch and language. Existing agents join the group through
+    the group form's "Add agents"; new agents are made on the Agents page, where the user is
+    picked."""
 
     model = Agent
     fields = ("user", "status_codes_enabled", "language")
@@ -37,20 +47,100 @@ class AgentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            # A table's cells have no <label>: name each control for screen readers.
+            field.widget.attrs["aria-label"] = str(field.label)
+        return field
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
 
+class AgentGroupForm(forms.ModelForm):
+    # The admin's own autocomplete, over the agents. Django's autocomplete view asks which
+    # relation the picker fills, and accepts only a relation that points to Agent: an event's
+    # `agent` is one (the group's reverse `agents` is not accepted).
+    add_agents = forms.ModelMultipleChoiceField(
+        queryset=Agent.objects.select_related("user", "group"),
+        required=False,
+        label=_("Add agents"),
+        help_text=_(
+            "Type a name to find agents; on saving, they move into this group from the one they "
+            "are in. Their timelines keep their history, and each move is in the agent's history."
+        ),
+        widget=AutocompleteSelectMultiple(StatusEvent._meta.get_field("agent"), admin.site),
+    )
+
+    class Meta:
+        model = AgentGroup
+        fields = ["name", "description", "code_list", "supervisors"]
+
+
 @admin.register(AgentGroup)
-class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin):
+class AgentGroupAdmin(
+    PeoplePickersMixin, InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin
+):
     resource_classes = [AgentGroupResource]
     list_display = ("name", "code_list", "agents_count", "enabled_count", "supervisor_names")
     list_filter = ("code_list",)
     list_select_related = ("code_list",)
     search_fields = ("name", "description")
-    fields = ("name", "description", "code_list", "supervisors")
+    form = AgentGroupForm
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     autocomplete_fields = ("supervisors",)
     inlines = [AgentInline]
+
+    def get_fieldsets(self, request, obj=None):
+        # The group's own fields (whatever the model has), then "Add agents" for those who may
+        # change the group.
+        fields = [
+            name
+            for name in flatten_fieldsets(super().get_fieldsets(request, obj))
+            if name != "add_agents"
+        ]
+        fieldsets = [(None, {"fields": fields})]
+        may_edit = (
+            self.has_add_permission(request)
+            if obj is None
+            else self.has_change_permission(request, obj)
+        )
+        if may_edit:
+            fieldsets.append((_("Move agents into this group"), {"fields": ["add_agents"]}))
+        return fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        moving = [
+            agent for agent in form.cleaned_data.get("add_agents", []) if agent.group_id != group.pk
+        ]
+        if not moving:
+            return
+        origins = {agent.pk: agent.group.name for agent in moving}
+        for agent in moving:
+            agent.group = group
+        # One UPDATE, and one history record per agent moved.
+        bulk_update_with_history(moving, Agent, ["group"], default_user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d agent moved into “%(group)s”: %(agents)s.",
+                "%(count)d agents moved into “%(group)s”: %(agents)s.",
+                len(moving),
+            )
+            % {
+                "count": len(moving),
+                "group": group.name,
+                "agents": ", ".join(
+                    gettext("%(agent)s from “%(origin)s”")
+                    % {"agent": option_label(agent.user), "origin": origins[agent.pk]}
+                    for agent in moving
+                ),
+            },
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (
@@ -73,14 +163,16 @@ class AgentGroupAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHisto
 
     @admin.display(description=_("supervisors"))
     def supervisor_names(self, obj: AgentGroup) -> str:
-        return ", ".join(sorted(user.get_username() for user in obj.supervisors.all()))
+        return ", ".join(sorted(option_label(user) for user in obj.supervisors.all()))
 
     def deletion_blockers(self, objs) -> list[str]:
         return group_deletion_blockers(objs)
 
 
 @admin.register(Agent)
-class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin):
+class AgentAdmin(
+    PeoplePickersMixin, InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdmin
+):
     resource_classes = [AgentResource]
     list_display = (
         "username",
@@ -96,6 +188,11 @@ class AgentAdmin(InUseDeletionMixin, CheckedImportExportMixin, GuardedHistoryAdm
     fields = ("user", "group", "status_codes_enabled", "language")
     autocomplete_fields = ("user",)
     actions = ["enable_status_codes", "disable_status_codes"]
+
+    def get_queryset(self, request):
+        # The autocomplete of the groups' "Add agents" names each agent by their user; the
+        # changelist applies its list_select_related only to a queryset that selects none.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def get_readonly_fields(self, request, obj=None):
         # The timeline belongs to the person: an agent record never changes hands.
@@ -206,7 +303,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PeoplePickersMixin, admin.ModelAdmin):
     """Tokens for integrations. The key is shown once, when the token is created; only its
     prefix (to recognise it) and its SHA-256 hash are stored."""
 

@@ -29,3 +29,12 @@ class StatusActionForm(forms.Form):
 class RejectionForm(forms.Form):
     channel = forms.CharField(max_length=32)
     code = CodeKeyField()
+
+
+class SignOutForm(forms.Form):
+    """The sign-out question: log out of the contact center too (with a reason), or not."""
+
+    LOGOUT, SIGN_OUT_ONLY = "logout", "sign_out"
+
+    choice = forms.ChoiceField(choices=[(LOGOUT, LOGOUT), (SIGN_OUT_ONLY, SIGN_OUT_ONLY)])
+    code = CodeKeyField()

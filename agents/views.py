@@ -10,7 +10,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
 from core.durations import hms
 
-from .forms import RejectionForm, StatusActionForm
+from .forms import RejectionForm, SignOutForm, StatusActionForm
 from .models import Agent
 from .selectors import (
+    AgentState,
     OfferedCode,
     agent_code_choices,
     agent_current_state,
@@ -166,3 +168,60 @@ def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
         _("%(channel)s interaction rejected.") % {"channel": Channel(event.channel).label},
     )
     return redirect("console:home")
+
+
+def _status_text(state: AgentState) -> str:
+    """ "On break (Lunch)": the status and, where it has one, its code in the agent's language."""
+    status = AgentStatus(state.status).label
+    if state.code is None:
+        return status
+    label = code_label(code=state.code, language=state.agent.language)
+    return _("%(status)s (%(label)s)") % {"status": status, "label": label}
+
+
+def _end_session(request: HttpRequest, message: str) -> HttpResponse:
+    auth.logout(request)
+    # After logout(): the message goes with the next page (the login page), not the old session.
+    messages.success(request, message)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@never_cache
+@login_required
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """The header's "Sign out": ends the web session. An agent who is still in the contact center
+    (any status but logged out) is asked first whether to log out of it too, since signing out
+    alone leaves them in their status on the live board (docs/security.md, "Sessions")."""
+    agent = agent_for_user(user=request.user)
+    state = agent_current_state(agent=agent) if agent else None
+    still_in = state is not None and state.status != AgentStatus.LOGGED_OUT
+    form = SignOutForm(request.POST if "choice" in request.POST else None)
+    if request.method == "POST" and not still_in:
+        return _end_session(request, _("You are signed out."))
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["choice"] == SignOutForm.SIGN_OUT_ONLY:
+            return _end_session(request, _("You are signed out."))
+        try:
+            agent_perform_action(
+                agent=agent,
+                action=AgentAction.LOGOUT,
+                code=form.cleaned_data["code"],
+                source=EventSource.CONSOLE,
+            )
+        except ActionRefused as refused:
+            messages.error(request, refused.detail)
+        else:
+            return _end_session(
+                request, _("You are logged out of the contact center and signed out.")
+            )
+    elif form.is_bound:
+        messages.error(request, _form_refusal(form))
+    context = {"still_in": still_in}
+    if still_in:
+        codes = agent_code_choices(agent=agent).get(AgentAction.LOGOUT, [])
+        context |= {
+            "status_text": _status_text(state),
+            "may_log_out": AgentAction.LOGOUT in agent_allowed_actions(state=state),
+            "logout": _form(agent, AgentAction.LOGOUT, AgentAction.LOGOUT.label, codes),
+        }
+    return render(request, "agents/sign_out.html", context)

@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     "statuscodes",
     "agents",
     "reports",
-    "django.contrib.admin",
+    # Django's admin with the project's site (branding, the home grouped by task).
+    "core.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -94,12 +95,21 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # `doors`: the console, reports and admin links the user may follow.
+                "core.doors.doors",
             ],
         },
     },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Who passes each door of the site, by the rule of the app behind it (core/doors.py): the header
+# shows only these links, and the home page and the error pages lead to the user's own door.
+DOORS = {
+    "console": "agents.selectors.agent_for_user",
+    "reports": "reports.selectors.scope.user_can_view_reports",
+}
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,16 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from agents.api import api
+from agents.views import sign_out
+from core.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/console/", permanent=False), name="home"),
+    # Each user's own door: the console, the reports or the admin (core/doors.py).
+    path("", home, name="home"),
     # Log in, log out and change one's password; no e-mailed password reset (administrators
     # set passwords, or users sign in through SSO), so no mail server is needed.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The header's "Sign out": an agent still in the contact center is asked to log out too.
+    path("accounts/sign-out/", sign_out, name="sign_out"),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(),

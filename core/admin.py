@@ -3,12 +3,14 @@
 - `CheckedImportExportMixin`: import-export's Import and Export buttons, all or nothing;
 - `InUseDeletionMixin`: the refusal, with reasons, to delete rows that others depend on (each
   app's services say what blocks a deletion);
-- `GuardedHistoryAdmin`: the audit history, whose Revert needs the change permission.
+- `GuardedHistoryAdmin`: the audit history, whose Revert needs the change permission;
+- `PeoplePickersMixin`: people named "Full Name (username)" in the pickers of user fields.
 """
 
 from django.contrib import messages
 from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import ProtectedError
@@ -17,9 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .admin_site import option_label
 from .forms import ImportFileForm
 from .importing.files import CSV, XLSX, ImportFileError
 
@@ -38,6 +42,35 @@ class CheckedImportExportMixin(ImportExportMixin):
     import_template_name = "admin/import_export/import_all_or_nothing.html"
     # The stock export page has an inline event handler, which the Content-Security-Policy refuses.
     export_template_name = "admin/import_export/export_no_inline_code.html"
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        if not context.get("fields_list"):
+            # import-export lists the columns only when the file was read: after a refused file
+            # the list would be empty, just when it is needed.
+            context["fields_list"] = self.import_fields_list(request)
+        result = context.get("result")
+        if context.get("confirm_form") and result is not None and not changes_anything(result):
+            # Every line is skipped (the same as what is stored): there is nothing to confirm.
+            context["confirm_form"] = None
+            context["nothing_to_import"] = True
+        return response
+
+    def import_fields_list(self, request) -> list[tuple[str, list[str]]]:
+        """The columns each import resource reads, as the import page lists them."""
+        return [
+            (
+                resource.get_display_name(),
+                [field.column_name for field in resource.get_user_visible_fields()],
+            )
+            for resource in (
+                resource_class(**self.get_import_resource_kwargs(request))
+                for resource_class in self.get_import_resource_classes(request)
+            )
+        ]
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -84,10 +117,6 @@ class CheckedImportExportMixin(ImportExportMixin):
         form = self.get_import_form_class(request)(
             self.get_import_formats(), self.get_import_resource_classes(request)
         )
-        resources = [
-            resource_class(**self.get_import_resource_kwargs(request))
-            for resource_class in self.get_import_resource_classes(request)
-        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import"),
@@ -95,17 +124,23 @@ class CheckedImportExportMixin(ImportExportMixin):
             "opts": self.model._meta,
             "media": self.media + form.media,
             "result": result,
-            "fields_list": [
-                (
-                    resource.get_display_name(),
-                    [field.column_name for field in resource.get_user_visible_fields()],
-                )
-                for resource in resources
-            ],
+            "fields_list": self.import_fields_list(request),
             "import_error_display": self.import_error_display,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+
+def changes_anything(result) -> bool:
+    """Whether a previewed import would add, change or delete a row."""
+    return any(
+        result.totals[kind]
+        for kind in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+            RowResult.IMPORT_TYPE_DELETE,
+        )
+    )
 
 
 class InUseDeletionMixin:
@@ -216,3 +251,21 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
             return self.opts.pk.to_python(unquote(object_id))
         except ValidationError as error:
             raise Http404 from error
+
+
+class PeoplePickersMixin:
+    """User fields (a group's supervisors, an agent's or a token's user) name people as
+    "María López (maria)", in the chosen options as in the autocomplete's answers
+    (`core.admin_site.option_label`)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._people_labels(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._people_labels(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    @staticmethod
+    def _people_labels(field):
+        if field is not None and issubclass(field.queryset.model, AbstractBaseUser):
+            field.label_from_instance = option_label
+        return field

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.resources import ModelResource
-from import_export.results import Result, RowResult
+from import_export.results import InvalidRow, Result, RowResult
 
 from core.formulas import neutralise_formula
 
@@ -24,7 +24,11 @@ class ImportResult(Result):
     """An import result whose row numbers are the file's lines (header = line 1)."""
 
     def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(line_number(number), row, validation_error)
+        # A column the file does not have is shown empty, not as import-export's "---".
+        values = tuple(row.get(column, "") for column in self.diff_headers)
+        self.invalid_rows.append(
+            InvalidRow(number=line_number(number), validation_error=validation_error, values=values)
+        )
 
     def append_error_row(self, number, row, errors):
         super().append_error_row(line_number(number), row, errors)

@@ -120,7 +120,7 @@ def test_the_admin_pages_we_use_run_under_the_policy(page, watch, history, super
 
     # The status code list with its inline codes: add a row, as the administrator would.
     watch.visit(f"/admin/statuscodes/statuscodelist/{code_list.pk}/change/")
-    rows = page.locator(".inline-group tbody tr.form-row:not(.empty-form)")
+    rows = page.locator(".codes-inline .code-row:not(.empty-form)")
     before = rows.count()
     page.locator(".inline-group .add-row a").click()
     expect(rows).to_have_count(before + 1)

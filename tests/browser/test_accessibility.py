@@ -1,0 +1,207 @@
+"""In Chromium, with axe-core: no serious or critical accessibility violation on the console (in
+each state an agent reaches), the sign-out question, the error pages, the reports and the admin
+pages the project shapes (home, a status code list, a group, the import page and its errors).
+Every control labelled, focus visible, colour never the only signal."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from agents.models import StatusEvent
+from agents.services import agent_perform_action, agent_set_system_status
+from tests.browser.axe import laptop_page, serious_violations
+from tests.browser.conftest import log_in
+from tests.conftest import make_user
+from tests.reports.timeline import at, rejection, timeline
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+WINDOW = "?date_from=2025-03-01&date_to=2025-03-02&tz=UTC"
+REPORTS = [
+    "/reports/",
+    f"/reports/status-changes/{WINDOW}",
+    f"/reports/time-by-code/{WINDOW}",
+    f"/reports/time-by-code/{WINDOW}&granularity=hour",
+    f"/reports/rejections/{WINDOW}",
+]
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    yield from laptop_page(browser, live_server)
+
+
+def assert_accessible(page, *, disabled_rules: tuple[str, ...] = ()) -> None:
+    assert serious_violations(page, disabled_rules=disabled_rules) == [], page.url
+
+
+def test_the_console_in_each_state(laptop, ana):
+    page = laptop
+    log_in(page, "ana", next_url="/console/")
+    assert_accessible(page)  # logged out
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.locator(".console-status")).to_contain_text("Available")
+    assert_accessible(page)
+    page.get_by_label("Reason (required)").first.select_option("LUNCH")
+    page.get_by_role("button", name="Take break").click()
+    expect(page.locator(".console-status")).to_contain_text("On break")
+    assert_accessible(page)
+    agent_perform_action(agent=ana, action="go_available", source="console")
+    agent_set_system_status(agent=ana, status="busy", source="system")
+    page.reload()
+    expect(page.locator(".console-status")).to_contain_text("Busy")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("h1")).to_contain_text("You are still Busy")
+    assert_accessible(page)
+
+
+def test_the_console_says_in_words_when_the_maximum_is_passed(laptop, ana):
+    page = laptop
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    StatusEvent.objects.ongoing().filter(agent=ana).update(
+        started_at=timezone.now() - timedelta(minutes=75)
+    )
+    log_in(page, "ana", next_url="/console/")
+    clock = page.locator(".console-elapsed.exceeded")
+    warning = clock.evaluate("clock => getComputedStyle(clock, '::after').content")
+    assert "over the expected maximum" in warning
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("h1")).to_have_text("You are still On break (Lunch)")
+    assert_accessible(page)
+
+
+def test_the_error_pages(laptop, ana, support_group):
+    page = laptop
+    log_in(page, "ana", next_url="/console/")
+    page.goto("/reports/")
+    expect(page.locator("h1")).to_have_text("This page is not for you")
+    assert_accessible(page)
+    page.goto("/no-such-page/")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert_accessible(page)
+
+
+def test_focus_is_visible_on_the_sites_links_and_buttons(laptop, ana):
+    page = laptop
+    log_in(page, "ana", next_url="/console/")
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const el = document.activeElement; const style = getComputedStyle(el);"
+        " return [el.textContent.trim(), style.outlineStyle, style.outlineWidth]; }"
+    )
+    assert outline[0] == "Skip to content"
+    assert outline[1] == "solid" and outline[2] != "0px"
+
+
+@pytest.fixture
+def reports_history(ana, sofia, sam):
+    timeline(
+        ana,
+        (at("2025-03-01 08:00"), "available"),
+        (at("2025-03-01 10:00"), "on_break", "SHORT"),
+        (at("2025-03-01 10:40"), "available"),
+        (at("2025-03-02 01:00"), "logged_out", "EOS"),
+    )
+    timeline(sofia, (at("2025-03-01 09:00"), "available"), (at("2025-03-01 12:00"), "logged_out"))
+    rejection(ana, at("2025-03-01 08:30"), "phone", "CASE")
+    # Live now: sam on break past his code's maximum (45 minutes).
+    agent_perform_action(agent=sam, action="login", source="console")
+    agent_perform_action(agent=sam, action="take_break", code="LUNCH", source="console")
+    StatusEvent.objects.ongoing().filter(agent=sam).update(
+        started_at=timezone.now() - timedelta(minutes=50)
+    )
+
+
+@pytest.mark.parametrize("url", REPORTS)
+def test_each_report_page(laptop, reports_history, superuser, url):
+    page = laptop
+    log_in(page, "root", next_url="/reports/")
+    page.goto(url)
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_live_board_says_in_words_who_is_over_the_maximum(laptop, reports_history, superuser):
+    page = laptop
+    log_in(page, "root", next_url="/reports/")
+    page.goto("/reports/live/")
+    over = page.locator("tr.exceeded")
+    expect(over).to_have_count(1)
+    expect(over.locator("td").last).to_have_text(re.compile(r"^\+0:0[56]:\d\d$"))
+    # The board reloads itself with <meta http-equiv="refresh">, which axe counts as critical
+    # (a page that changes under the reader); see the test below.
+    assert_accessible(page, disabled_rules=("meta-refresh",))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the live board refreshes itself with <meta http-equiv='refresh'>: to be replaced by "
+    "a refresh the reader can pause, in reports/",
+)
+def test_the_live_board_does_not_refresh_under_the_reader(laptop, reports_history, superuser):
+    page = laptop
+    log_in(page, "root", next_url="/reports/")
+    page.goto("/reports/live/")
+    assert_accessible(page)
+
+
+@pytest.fixture
+def administrator_page(laptop, support_group, ana, sam):
+    user = make_user("carla", is_staff=True, first_name="Carla", last_name="Ortiz")
+    user.groups.add(Group.objects.get(name="Administrators"))
+    log_in(laptop, "carla", next_url="/admin/")
+    return laptop
+
+
+def test_the_admin_home(administrator_page):
+    expect(administrator_page.locator("#site-name")).to_be_visible()
+    assert_accessible(administrator_page)
+
+
+def test_the_status_code_list_page_folded_and_unfolded(administrator_page, support_list):
+    page = administrator_page
+    support_list.secondary_language = "es"
+    support_list.save()
+    page.goto(f"/admin/statuscodes/statuscodelist/{support_list.pk}/change/")
+    assert_accessible(page)
+    for toggle in page.get_by_role("button", name="More").all()[:3]:
+        toggle.click()
+    page.get_by_role("button", name="Add another Status code").click()
+    assert_accessible(page)
+
+
+def test_the_group_page_with_its_pickers(administrator_page, support_group, sam):
+    page = administrator_page
+    page.goto(f"/admin/agents/agentgroup/{support_group.pk}/change/")
+    assert_accessible(page)
+    picker = page.locator(".field-add_agents .select2-selection")
+    picker.click()
+    page.locator(".select2-search__field:focus").fill("sam")
+    page.get_by_role("option", name="sam").click()
+    expect(page.locator(".field-add_agents .select2-selection__choice")).to_have_count(1)
+    assert_accessible(page)
+
+
+def test_the_import_page_and_its_errors(administrator_page, tmp_path):
+    page = administrator_page
+    page.goto("/admin/statuscodes/statuscode/import/")
+    assert_accessible(page)
+    codes = tmp_path / "codes.csv"
+    codes.write_text(
+        "list,code,label,description,actions,sort_order,active,max_minutes\n"
+        "Back office,NAP,Nap,,take_nap,5,true,\n",
+        encoding="utf-8",
+    )
+    form = page.locator("#content form")
+    form.get_by_label("File to import").set_input_files(codes)
+    form.get_by_label("Format").select_option(label="csv")
+    form.get_by_role("button", name="Submit").click()
+    expect(page.locator("table.import-preview")).to_be_visible()
+    assert_accessible(page)
