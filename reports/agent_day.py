@@ -6,7 +6,7 @@ reads reports, and shows only agents in the reader's scope: another agent is "no
 as an agent who does not exist.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -84,7 +84,7 @@ MARK_Y = BAR_Y + BAR_HEIGHT + 2
 MARK_SIZE = 10
 LABEL_Y = MARK_Y + MARK_SIZE + 12
 DAY_HEIGHT = LABEL_Y + 6
-# A segment's label is written under it when this wide per character (12 px text).
+# A segment's label is written under it when it fits: about this wide per character (12 px).
 PX_PER_CHARACTER = 7
 
 
@@ -229,7 +229,7 @@ def _drawn_segment(segment: Segment, day: Day, zone: ZoneInfo, now: datetime) ->
         status=interval.status,
         pattern=pattern_id(interval.status),
         label=label,
-        show_label=width >= len(label) * PX_PER_CHARACTER + 6,
+        show_label=False,
         title=title,
         start=_local(segment.start, day, zone),
         end=_local(segment.end, day, zone),
@@ -281,6 +281,19 @@ def _summary(username: str, day: Day, heading: str) -> str:
     return text
 
 
+def _labelled(segments: list[DrawnSegment]) -> list[DrawnSegment]:
+    """The segments, those whose label fits under them (and clears the previous label) with
+    `show_label` set; the others are named by their tooltip and the table."""
+    labelled, clear_from = [], 0.0
+    for segment in segments:
+        half = len(segment.label) * PX_PER_CHARACTER / 2 + 4
+        fits = segment.width >= 2 * half and segment.label_x - half >= clear_from
+        if fits:
+            clear_from = segment.label_x + half
+        labelled.append(replace(segment, show_label=fits))
+    return labelled
+
+
 def drawn_day(day: Day, *, username: str, zone: ZoneInfo, now: datetime) -> DrawnDay:
     """The geometry and texts of one day's bar: one pixel per 90 s of real elapsed time, so a
     23- or 25-hour day is shorter or longer than the others."""
@@ -294,7 +307,7 @@ def drawn_day(day: Day, *, username: str, zone: ZoneInfo, now: datetime) -> Draw
         width=LEFT + bar_width + 24,
         bar_width=bar_width,
         ticks=[Tick(_x(hour, day), _tick_label(hour, zone)) for hour in day.hour_starts()],
-        segments=[_drawn_segment(segment, day, zone, now) for segment in day.segments],
+        segments=_labelled([_drawn_segment(segment, day, zone, now) for segment in day.segments]),
         marks=[_drawn_mark(mark, day, zone) for mark in day.marks],
         now_x=now_x,
         now_title=_("Now: %(time)s") % {"time": _local(now, day, zone)} if now_x else "",

@@ -71,6 +71,9 @@ def test_a_night_shift_appears_on_both_days(client_for, ana, supervisor_a):
     # 22:00 is 22 hours in: x = 8 + 22 × 40; the break's 20 minutes are 13.33 px.
     assert geometry(first) == [(888.0, 66.67), (954.67, 13.33)]
     assert geometry(second)[0] == (8.0, 16.67)
+    # A label is written under a segment only where it fits (about 7 px a character and a
+    # margin): not "SHORT" under 16.67 px, "Available" under 223.33 px, "EOS" under 720.
+    assert [segment.show_label for segment in second.segments] == [False, True, True]
     # The tooltip gives the whole interval, and the part on this day.
     assert first.segments[1].title == (
         "On break — Short Break (SHORT): 23:40:00 – 2025-03-02 00:25:00, 0:45:00 (0:20:00 this day)"
