@@ -17,6 +17,7 @@ from core.choices import AgentStatus, Channel, EventSource
 from core.durations import hms, whole_seconds
 
 from .selectors.common import ReportPage
+from .templatetags.agent_day import agent_day_url
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 # Dates and instants stay on one line however narrow the table gets.
@@ -58,10 +59,11 @@ def status_label(value: str) -> str:
     return AgentStatus(value).label if value else ""
 
 
-def agent_cell(username: str, name: str) -> str:
+def agent_cell(username: str, name: str, day_url: str = "") -> str:
+    shown = format_html('<a href="{}">{}</a>', day_url, username) if day_url else username
     if name:
-        return format_html('{}<br><span class="muted">{}</span>', username, name)
-    return username
+        return format_html('{}<br><span class="muted">{}</span>', shown, name)
+    return shown
 
 
 class ReportTable(tables.Table):
@@ -95,8 +97,13 @@ class TimeByCodeTable(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
+    def __init__(self, *args, zone: ZoneInfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
     def render_agent(self, record) -> str:
-        return agent_cell(record.agent, record.agent_name)
+        day_url = agent_day_url(record.agent, record.date, self.zone)
+        return agent_cell(record.agent, record.agent_name, day_url)
 
     def render_status(self, value: str) -> str:
         return status_label(value)
@@ -163,7 +170,9 @@ class StatusChangesTable(ReportTable):
         return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
 
     def render_agent(self, record: dict) -> str:
-        return agent_cell(record["agent_username"], record["agent_name"])
+        username = record["agent_username"]
+        day = record["started_at"].astimezone(self.zone).date()
+        return agent_cell(username, record["agent_name"], agent_day_url(username, day, self.zone))
 
     def render_previous_status(self, value: str) -> str:
         return status_label(value)

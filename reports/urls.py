@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agent_day, views
 
 app_name = "reports"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("time-by-code/", views.TimeByCodeView.as_view(), name="time-by-code"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
+    path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

@@ -213,7 +213,11 @@ class TimeByCodeView(GroupedReportView):
         report = self.report(filterset, now=now)
         stack = filterset.criteria()["stack"] or "status"
         number, page = _read_page(request, partial(report.page, stack=stack))
-        table = TimeByCodeTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
+        table = TimeByCodeTable(
+            PrefetchedPage(page),
+            zone=filterset.criteria()["window"].zone,
+            order_by=page.summary["order"] or None,
+        )
         table.paginate(page=number, per_page=PER_PAGE)
         if stack == "agent":
             names = {subtotal.key: subtotal.label for subtotal in page.summary["by_agent"]}

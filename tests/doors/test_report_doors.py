@@ -10,6 +10,7 @@ import csv
 import io
 
 import pytest
+from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
 from tests.doors.conftest import ROLES
@@ -69,7 +70,11 @@ def history(ana, sam):
 def agents_in(response, variant: str) -> set[str]:
     """The usernames in the rows of a report page or export."""
     if variant == "page":
-        return {row.get_cell_value("agent") for row in response.context["table"].paginated_rows}
+        # The agent cell links to the agent's day: its text is the username.
+        return {
+            strip_tags(row.get_cell_value("agent"))
+            for row in response.context["table"].paginated_rows
+        }
     content = b"".join(response.streaming_content)
     if variant == "csv":
         return {row["agent"] for row in csv.DictReader(io.StringIO(content.decode()))}

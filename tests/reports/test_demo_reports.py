@@ -10,6 +10,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.html import strip_tags
 
 from agents.demo import seed_demo
 from agents.models import Agent
@@ -45,9 +46,10 @@ def her_agents() -> set[str]:
 def test_each_report_shows_marias_agents_and_only_them(maria, report):
     response = maria.get(f"/reports/{report}/")
     assert response.status_code == 200
-    # The agent cell is the username, then the name on a line of its own.
+    # The agent cell is the username (a link to the agent's day), then the name on a line of
+    # its own.
     shown = {
-        row.get_cell_value("agent").split("<br>")[0]
+        strip_tags(row.get_cell_value("agent").split("<br>")[0])
         for row in response.context["table"].paginated_rows
     }
     assert shown

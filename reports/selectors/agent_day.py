@@ -1,0 +1,168 @@
+"""An agent's day (docs/reports.md, "An agent's day"): one agent's intervals and rejections on a
+few local dates, each interval cut at local midnight.
+
+Two queries whatever the number of intervals: the intervals that overlap the dates, and the
+rejections inside them. Everything else (cutting at midnight, clipping to now) is done here in
+Python, from the UTC instants the window gives.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from agents.models import Agent, StatusEvent
+
+from .labels import code_label_expression
+from .sql import reading_database
+from .window import Window, local_midnight
+
+# The most local dates one page shows: a week.
+MAX_DAYS = 7
+
+ONE_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One status interval of the agent, whole: [start, end), end None while ongoing."""
+
+    start: datetime
+    end: datetime | None
+    status: str
+    list: str
+    code: str
+    code_label: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The part of `interval` on one local date: [start, end), clipped to the day and to now."""
+
+    interval: Interval
+    start: datetime
+    end: datetime
+
+    @property
+    def us(self) -> int:
+        return (self.end - self.start) // timedelta(microseconds=1)
+
+    @property
+    def ongoing(self) -> bool:
+        return self.interval.end is None
+
+    @property
+    def from_day_before(self) -> bool:
+        return self.interval.start < self.start
+
+    @property
+    def into_day_after(self) -> bool:
+        # The interval goes on past this day's end (it is not cut by now).
+        return self.interval.end is None or self.interval.end > self.end
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A rejection: an instant, with its channel and code."""
+
+    at: datetime
+    channel: str
+    list: str
+    code: str
+    code_label: str
+
+
+@dataclass
+class Day:
+    """One local date: [start, end) in UTC (23, 24 or 25 hours), its segments and marks."""
+
+    local_date: date
+    start: datetime
+    end: datetime
+    segments: list[Segment] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start) / ONE_HOUR
+
+    def hour_starts(self) -> list[datetime]:
+        """Every whole elapsed hour from local midnight: 23, 24 or 25 instants."""
+        count = int((self.end - self.start) // ONE_HOUR)
+        return [self.start + index * ONE_HOUR for index in range(count)]
+
+    def us_by_status(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for segment in self.segments:
+            totals[segment.interval.status] = totals.get(segment.interval.status, 0) + segment.us
+        return totals
+
+
+def agent_day(*, agent: Agent, window: Window, now: datetime) -> list[Day]:
+    """The local dates of `window` for `agent`, with each interval's part on each date (up to
+    `now`) and the rejections, in time order."""
+    days = []
+    start = window.start
+    current = window.date_from
+    while current <= window.date_to:
+        end = local_midnight(current + timedelta(days=1), window.zone)
+        days.append(Day(local_date=current, start=start, end=end))
+        current, start = current + timedelta(days=1), end
+    until = min(window.end, now)
+    if until <= window.start:
+        return days
+    for interval in _intervals(agent=agent, start=window.start, end=until):
+        interval_end = min(interval.end or now, until)
+        for day in days:
+            part_start, part_end = max(interval.start, day.start), min(interval_end, day.end)
+            if part_start < part_end:
+                day.segments.append(Segment(interval=interval, start=part_start, end=part_end))
+    for mark in _rejections(agent=agent, start=window.start, end=until):
+        for day in days:
+            if day.start <= mark.at < day.end:
+                day.marks.append(mark)
+    return days
+
+
+def _with_labels(events):
+    return events.annotate(code_label=code_label_expression("code"))
+
+
+def _intervals(*, agent: Agent, start: datetime, end: datetime) -> list[Interval]:
+    """The agent's intervals that overlap [start, end), by start."""
+    rows = (
+        _with_labels(StatusEvent.objects.status_changes())
+        .filter(agent=agent, started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .order_by("started_at")
+        .values_list(
+            "started_at", "ended_at", "status", "code__code_list__name", "code__code", "code_label"
+        )
+        .using(reading_database())
+    )
+    return [
+        Interval(
+            start=started_at,
+            end=ended_at,
+            status=status,
+            list=list_name or "",
+            code=code or "",
+            code_label=label or "",
+        )
+        for started_at, ended_at, status, list_name, code, label in rows
+    ]
+
+
+def _rejections(*, agent: Agent, start: datetime, end: datetime) -> list[Mark]:
+    """The agent's rejections in [start, end), by instant."""
+    rows = (
+        _with_labels(StatusEvent.objects.rejections())
+        .filter(agent=agent, started_at__gte=start, started_at__lt=end)
+        .order_by("started_at")
+        .values_list("started_at", "channel", "code__code_list__name", "code__code", "code_label")
+        .using(reading_database())
+    )
+    return [
+        Mark(at=at, channel=channel, list=list_name or "", code=code or "", code_label=label or "")
+        for at, channel, list_name, code, label in rows
+    ]
