@@ -1,6 +1,8 @@
 """Pages that follow the reader's browser (Accept-Language): the login page, the reports, the
 error pages and the admin's customised pages; the console follows the agent (tests/console)."""
 
+from agents.services import agent_perform_action
+
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-ES,es;q=0.9,en;q=0.5"}
 
 
@@ -45,3 +47,16 @@ def test_the_admin_customisations_follow_the_browser(admin_client):
     html = admin_client.get("/admin/", **SPANISH).content.decode()
     assert "Códigos de estado de agentes — administración" in html
     assert "Configuración" in html and "Personas" in html
+
+
+def test_the_live_board_and_the_details_label_codes_in_the_readers_language(
+    client_for, sofia, supervisor_a
+):
+    agent_perform_action(agent=sofia, action="login", source="console")
+    agent_perform_action(agent=sofia, action="take_break", code="LUNCH", source="console")
+    client = client_for(supervisor_a)
+    for url in ("/reports/live/", "/reports/status-changes/"):
+        response = client.get(url, **SPANISH)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "Almuerzo" in html and "En descanso" in html, url
