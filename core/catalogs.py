@@ -17,8 +17,9 @@ from django.test.utils import override_settings
 # The language the texts are written in: its catalog would only repeat them.
 SOURCE_LANGUAGE = "en"
 
-# Not the interface: no catalog entry comes from these.
-IGNORED = [".venv", ".git", "node_modules", "staticfiles", "tests", "bench", "docs", "locale"]
+# Not the interface: no catalog entry comes from these (makemessages also skips hidden
+# directories such as .venv and .git by itself).
+NOT_THE_INTERFACE = ["tests", "bench", "docs", "staticfiles", "node_modules", "var", "media"]
 
 # The agent's-day rewrite of these two files is in progress on another branch; their messages
 # will change with it, so for now they may stay untranslated (the rest may not). Remove this
@@ -53,7 +54,7 @@ def make_messages(root: Path) -> None:
         call_command(
             "makemessages",
             locale=languages(),
-            ignore_patterns=IGNORED,
+            ignore_patterns=NOT_THE_INTERFACE,
             no_obsolete=True,
             add_location="file",
             verbosity=0,
@@ -68,7 +69,9 @@ def problems_in_a_copy() -> dict[str, list[Entry]]:
         shutil.copytree(
             settings.BASE_DIR,
             copy,
-            ignore=shutil.ignore_patterns(*IGNORED[:-1], "__pycache__", "*.mo", "*.sqlite3"),
+            ignore=shutil.ignore_patterns(
+                ".*", "__pycache__", "*.mo", "*.sqlite3*", *NOT_THE_INTERFACE
+            ),
         )
         make_messages(copy)
         return problems(copy)
