@@ -45,7 +45,9 @@ from .services import (
 from .timeline import time_in_status
 
 
-def in_agent_language(request: HttpRequest, agent: Agent | None, view: Callable[[], HttpResponse]):
+def in_agent_language(
+    request: HttpRequest, agent: Agent | None, view: Callable[[], HttpResponse]
+) -> HttpResponse:
     """`view()` in the agent's preferred language (Agent.language), whatever the browser asks
     for: the page, the messages it leaves for the next page and the refusals of the services,
     which are worded as they are raised (docs/languages.md). A non-agent keeps the browser's."""
