@@ -8,9 +8,9 @@ PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU; 0 runs serially (e.g. to use --pdb).
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test screenshots serve lint format clean
+.PHONY: install translations messages i18n-check run test screenshots serve lint format clean
 
-install: $(STAMP)
+install: $(STAMP) translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,24 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The interface's translations (docs/languages.md): locale/<lang>/LC_MESSAGES/django.po, compiled
+# here into .mo files, which are not committed. compilemessages runs GNU gettext's msgfmt.
+translations: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { echo >&2 "msgfmt not found: compiling the translations needs GNU gettext (Debian/Ubuntu: sudo apt-get install gettext; macOS: brew install gettext)."; exit 1; }
+	$(PY) manage.py compilemessages --ignore .venv --ignore .git --verbosity 0
+
+# Refresh the .po files from the code and templates, then list what is left to translate.
+messages: $(STAMP)
+	$(PY) manage.py check_translations --write
+
+# Fails listing every message that is untranslated or fuzzy, without touching the .po files.
+i18n-check: $(STAMP)
+	$(PY) manage.py check_translations
+
+# HOST= and PORT= choose where the server listens; a port already taken is said before anything
+# starts.
+run: install
+	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -27,14 +44,14 @@ run: $(STAMP)
 # make test PYTEST_ARGS="tests/reports -k live". xdist's default distribution on purpose:
 # loadscope and loadgroup key tests by node id, and the API schema fuzzing gives several tests
 # one id (all but one would silently not run).
-test: $(STAMP)
+test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 # The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
-screenshots: $(STAMP)
+screenshots: install
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
-serve: $(STAMP)
+serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
 	DEBUG=false $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
@@ -49,3 +66,4 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+	find locale -name '*.mo' -delete

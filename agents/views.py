@@ -15,8 +15,10 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,8 +45,25 @@ from .services import (
 from .timeline import time_in_status
 
 
+def in_agent_language(
+    request: HttpRequest, agent: Agent | None, view: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """`view()` in the agent's preferred language (Agent.language), whatever the browser asks
+    for: the page, the messages it leaves for the next page and the refusals of the services,
+    which are worded as they are raised (docs/languages.md). A non-agent keeps the browser's."""
+    if agent is None:
+        return view()
+    with translation.override(agent.language):
+        request.LANGUAGE_CODE = agent.language
+        response = view()
+    # LocaleMiddleware only fills the header when it is missing.
+    response.headers["Content-Language"] = agent.language
+    return response
+
+
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in first; then only users who are agents get through, with their Agent."""
+    """Log in first; then only users who are agents get through, with their Agent, in their
+    language."""
 
     @login_required
     @wraps(view)
@@ -52,9 +71,66 @@ def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         agent = agent_for_user(user=request.user)
         if agent is None:
             return render(request, "agents/not_an_agent.html", status=403)
-        return view(request, agent, *args, **kwargs)
+        return in_agent_language(request, agent, lambda: view(request, agent, *args, **kwargs))
 
     return wrapper
+
+
+# What the console says after a change, one whole sentence per status so that each language can
+# word it its own way (a status label such as "Work offline" does not fit "You are now …").
+NOW_IN_STATUS = {
+    AgentStatus.AVAILABLE: gettext_lazy("You are now available."),
+    AgentStatus.BUSY: gettext_lazy("You are now busy with an interaction."),
+    AgentStatus.POST_PROCESSING: gettext_lazy("You are now in post-processing."),
+    AgentStatus.ON_BREAK: gettext_lazy("You are now on break."),
+    AgentStatus.WORK_OFFLINE: gettext_lazy("You are now working offline."),
+    AgentStatus.LOGGED_OUT: gettext_lazy("You are now logged out of the contact center."),
+}
+NOW_IN_STATUS_WITH_CODE = {
+    AgentStatus.AVAILABLE: gettext_lazy("You are now available (%(code)s)."),
+    AgentStatus.BUSY: gettext_lazy("You are now busy with an interaction (%(code)s)."),
+    AgentStatus.POST_PROCESSING: gettext_lazy("You are now in post-processing (%(code)s)."),
+    AgentStatus.ON_BREAK: gettext_lazy("You are now on break (%(code)s)."),
+    AgentStatus.WORK_OFFLINE: gettext_lazy("You are now working offline (%(code)s)."),
+    AgentStatus.LOGGED_OUT: gettext_lazy(
+        "You are now logged out of the contact center (%(code)s)."
+    ),
+}
+# The sign-out question's title: "You are still on break (Lunch)".
+STILL_IN_STATUS = {
+    AgentStatus.AVAILABLE: gettext_lazy("You are still available"),
+    AgentStatus.BUSY: gettext_lazy("You are still busy with an interaction"),
+    AgentStatus.POST_PROCESSING: gettext_lazy("You are still in post-processing"),
+    AgentStatus.ON_BREAK: gettext_lazy("You are still on break"),
+    AgentStatus.WORK_OFFLINE: gettext_lazy("You are still working offline"),
+}
+STILL_IN_STATUS_WITH_CODE = {
+    AgentStatus.AVAILABLE: gettext_lazy("You are still available (%(code)s)"),
+    AgentStatus.BUSY: gettext_lazy("You are still busy with an interaction (%(code)s)"),
+    AgentStatus.POST_PROCESSING: gettext_lazy("You are still in post-processing (%(code)s)"),
+    AgentStatus.ON_BREAK: gettext_lazy("You are still on break (%(code)s)"),
+    AgentStatus.WORK_OFFLINE: gettext_lazy("You are still working offline (%(code)s)"),
+}
+# After a rejection, per channel for the same reason.
+REJECTED = {
+    Channel.PHONE: gettext_lazy("You rejected the phone interaction."),
+    Channel.CHAT: gettext_lazy("You rejected the chat interaction."),
+    Channel.EMAIL: gettext_lazy("You rejected the email interaction."),
+    Channel.VOICEMAIL: gettext_lazy("You rejected the voicemail interaction."),
+}
+REJECTED_WITH_CODE = {
+    Channel.PHONE: gettext_lazy("You rejected the phone interaction (%(code)s)."),
+    Channel.CHAT: gettext_lazy("You rejected the chat interaction (%(code)s)."),
+    Channel.EMAIL: gettext_lazy("You rejected the email interaction (%(code)s)."),
+    Channel.VOICEMAIL: gettext_lazy("You rejected the voicemail interaction (%(code)s)."),
+}
+
+
+def _sentence(plain: dict, with_code: dict, key: str, agent: Agent, code) -> str:
+    """The sentence for `key`, naming `code` by its label in the agent's language if any."""
+    if code is None:
+        return str(plain[key])
+    return str(with_code[key]) % {"code": code_label(code=code, language=agent.language)}
 
 
 def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
@@ -133,15 +209,9 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
     except ActionRefused as refused:
         messages.error(request, refused.detail)
         return redirect("console:home")
-    status = AgentStatus(state.status).label
-    if state.code:
-        label = code_label(code=state.code, language=agent.language)
-        messages.success(
-            request,
-            _("You are now %(status)s: %(label)s.") % {"status": status.lower(), "label": label},
-        )
-    else:
-        messages.success(request, _("You are now %(status)s.") % {"status": status.lower()})
+    messages.success(
+        request, _sentence(NOW_IN_STATUS, NOW_IN_STATUS_WITH_CODE, state.status, agent, state.code)
+    )
     return redirect("console:home")
 
 
@@ -164,26 +234,29 @@ def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
         messages.error(request, refused.detail)
         return redirect("console:home")
     messages.success(
-        request,
-        _("%(channel)s interaction rejected.") % {"channel": Channel(event.channel).label},
+        request, _sentence(REJECTED, REJECTED_WITH_CODE, event.channel, agent, event.code)
     )
     return redirect("console:home")
 
 
-def _status_text(state: AgentState) -> str:
-    """ "On break (Lunch)": the status and, where it has one, its code in the agent's language."""
-    status = AgentStatus(state.status).label
-    if state.code is None:
-        return status
-    label = code_label(code=state.code, language=state.agent.language)
-    return _("%(status)s (%(label)s)") % {"status": status, "label": label}
+def _still_in(state: AgentState) -> str:
+    """ "You are still on break (Lunch)": the sign-out question's title."""
+    return _sentence(
+        STILL_IN_STATUS, STILL_IN_STATUS_WITH_CODE, state.status, state.agent, state.code
+    )
 
 
-def _end_session(request: HttpRequest, message: str) -> HttpResponse:
+def _end_session(request: HttpRequest, message: str | Promise) -> HttpResponse:
     auth.logout(request)
     # After logout(): the message goes with the next page (the login page), not the old session.
+    # A lazy text, worded when the message is stored after this view: in the language of the
+    # login page that shows it (the browser's), not the agent's.
     messages.success(request, message)
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+SIGNED_OUT = gettext_lazy("You are signed out.")
+LOGGED_OUT_AND_SIGNED_OUT = gettext_lazy("You are logged out of the contact center and signed out.")
 
 
 @never_cache
@@ -193,14 +266,18 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     (any status but logged out) is asked first whether to log out of it too, since signing out
     alone leaves them in their status on the live board (docs/security.md, "Sessions")."""
     agent = agent_for_user(user=request.user)
+    return in_agent_language(request, agent, lambda: _sign_out(request, agent))
+
+
+def _sign_out(request: HttpRequest, agent: Agent | None) -> HttpResponse:
     state = agent_current_state(agent=agent) if agent else None
     still_in = state is not None and state.status != AgentStatus.LOGGED_OUT
     form = SignOutForm(request.POST if "choice" in request.POST else None)
     if request.method == "POST" and not still_in:
-        return _end_session(request, _("You are signed out."))
+        return _end_session(request, SIGNED_OUT)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["choice"] == SignOutForm.SIGN_OUT_ONLY:
-            return _end_session(request, _("You are signed out."))
+            return _end_session(request, SIGNED_OUT)
         try:
             agent_perform_action(
                 agent=agent,
@@ -211,16 +288,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         except ActionRefused as refused:
             messages.error(request, refused.detail)
         else:
-            return _end_session(
-                request, _("You are logged out of the contact center and signed out.")
-            )
+            return _end_session(request, LOGGED_OUT_AND_SIGNED_OUT)
     elif form.is_bound:
         messages.error(request, _form_refusal(form))
     context = {"still_in": still_in}
     if still_in:
         codes = agent_code_choices(agent=agent).get(AgentAction.LOGOUT, [])
         context |= {
-            "status_text": _status_text(state),
+            "still_in_text": _still_in(state),
             "may_log_out": AgentAction.LOGOUT in agent_allowed_actions(state=state),
             "logout": _form(agent, AgentAction.LOGOUT, AgentAction.LOGOUT.label, codes),
         }

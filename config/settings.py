@@ -181,6 +181,9 @@ LANGUAGES = [
 LANGUAGE_CODE = LANGUAGES[0][0]
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+# The interface's own texts (gettext): locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by
+# `make install`. Which screens follow whose language: docs/languages.md.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True

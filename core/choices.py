@@ -3,6 +3,7 @@ the maps between them (docs/concepts.md, "Vocabulary")."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgentStatus(models.TextChoices):
@@ -25,7 +26,9 @@ class AgentAction(models.TextChoices):
     LOGIN = "login", _("Log in")
     GO_AVAILABLE = "go_available", _("Go available")
     TAKE_BREAK = "take_break", _("Take break")
-    WORK_OFFLINE = "work_offline", _("Work offline")
+    # The action's label reads like the status's in English, not in every language (Spanish:
+    # the action "Trabajar sin conexión", the status "Trabajo sin conexión").
+    WORK_OFFLINE = "work_offline", pgettext_lazy("agent action", "Work offline")
     LOGOUT = "logout", _("Log out")
     REJECT_PHONE = "reject_phone", _("Reject phone")
     REJECT_CHAT = "reject_chat", _("Reject chat")

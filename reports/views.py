@@ -2,7 +2,8 @@
 table.
 
 Each page exports its whole filtered result with `?_export=csv` or `?_export=xlsx`. Bad filters
-are shown on the page (HTTP 200) or, for an export, answered with HTTP 400 and the reasons.
+are shown on the page (HTTP 200) or, for an export, answered with HTTP 400: the page itself with
+its filters marked for a browser, a one-line reason in plain text for a script.
 """
 
 import math
@@ -89,7 +90,11 @@ class ReportView(ReportReaderRequired, View):
         now = timezone.now()
         file_format = request.GET.get(EXPORT_PARAMETER)
         if file_format is not None:
-            return self.export(filterset, file_format=file_format, now=now)
+            refused = self.export_refusal(filterset, file_format=file_format)
+            if refused is None:
+                return exports.export_response(self.export_file(filterset, now=now), file_format)
+            if not _wants_html(request):
+                return refused
         context = {
             "title": self.title,
             "filterset": filterset,
@@ -97,19 +102,21 @@ class ReportView(ReportReaderRequired, View):
         }
         if filterset.is_valid():
             context.update(self.page_context(filterset, now=now, request=request))
-        return render(request, self.template_name(), context)
+        # An export refused to a browser: the page itself, its filters marked, with the 400.
+        status = 200 if file_format is None else 400
+        return render(request, self.template_name(), context, status=status)
 
-    def export(self, filterset: FilterSet, *, file_format: str, now: datetime) -> HttpResponse:
+    def export_refusal(self, filterset: FilterSet, *, file_format: str) -> HttpResponse | None:
+        """Why the export cannot be made, as a 400 with a one-line reason; None when it can."""
         if file_format not in exports.FORMATS:
-            return HttpResponseBadRequest(
-                _("Unknown export format “%(format)s”: use csv or xlsx.") % {"format": file_format},
-                content_type="text/plain; charset=utf-8",
-            )
-        if not filterset.is_valid():
-            return HttpResponseBadRequest(
-                filterset.errors.as_text(), content_type="text/plain; charset=utf-8"
-            )
-        return exports.export_response(self.export_file(filterset, now=now), file_format)
+            reason = _("Unknown export format “%(format)s”: use csv or xlsx.") % {
+                "format": file_format
+            }
+        elif not filterset.is_valid():
+            reason = _filter_errors_line(filterset)
+        else:
+            return None
+        return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
 
     def template_name(self) -> str:
         return f"reports/{self.slug.replace('-', '_')}.html"
@@ -119,6 +126,23 @@ class ReportView(ReportReaderRequired, View):
 
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
         raise NotImplementedError
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    """A browser following the page's export link names text/html; a script (curl: */*) gets
+    the one-line reason."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def _filter_errors_line(filterset: FilterSet) -> str:
+    """The filter form's errors on one line: "To: Enter a valid date. The end date is …"."""
+    form = filterset.form
+    reasons = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            reasons.append(f"{field.label}: {error}" if field and field.label else str(error))
+    return " ".join(reasons)
 
 
 def _link_with(request: HttpRequest, **changes: str) -> str:

@@ -13,8 +13,10 @@ module is imported.
 """
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from agents.models import Agent, AgentGroup
 from statuscodes.models import StatusCode, StatusCodeList
@@ -33,6 +35,15 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def primary_language():
+    """Each test starts and ends in the primary language: a request through LocaleMiddleware
+    (a test client sending Accept-Language: es) leaves its language active in the thread, and
+    the next test of the worker would read Spanish."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 def make_code(

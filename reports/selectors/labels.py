@@ -7,7 +7,7 @@ modeltranslation does.
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Func, Value
+from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Coalesce, NullIf
 from modeltranslation.utils import build_localized_fieldname, get_language
 
@@ -23,8 +23,13 @@ def _label_fields() -> tuple[str, str]:
 def code_label_expression(code_path: str) -> Func:
     """ORM expression for the label of the code at `code_path` ('' where there is no code)."""
     active, primary = _label_fields()
+    # modeltranslation gives each language's column a field class of its own: say the type, or
+    # Django refuses to mix them in a reader's language other than the primary one.
     return Coalesce(
-        NullIf(F(f"{code_path}__{active}"), Value("")), F(f"{code_path}__{primary}"), Value("")
+        NullIf(F(f"{code_path}__{active}"), Value("")),
+        F(f"{code_path}__{primary}"),
+        Value(""),
+        output_field=CharField(),
     )
 
 

@@ -56,7 +56,7 @@ def test_the_console_in_each_state(laptop, ana):
     expect(page.locator(".console-status")).to_contain_text("Busy")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
-    expect(page.locator("h1")).to_contain_text("You are still Busy")
+    expect(page.locator("h1")).to_contain_text("You are still busy with an interaction")
     assert_accessible(page)
 
 
@@ -73,7 +73,7 @@ def test_the_console_says_in_words_when_the_maximum_is_passed(laptop, ana):
     assert "over the expected maximum" in warning
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
-    expect(page.locator("h1")).to_have_text("You are still On break (Lunch)")
+    expect(page.locator("h1")).to_have_text("You are still on break (Lunch)")
     assert_accessible(page)
 
 

@@ -1,5 +1,6 @@
-"""In Chromium: a Spanish-speaking agent must choose a reason before taking a break; the time in
-status turns to a warning when the server said the code's maximum is passed."""
+"""In Chromium: a Spanish-speaking agent, in a Spanish console, must choose a reason before taking
+a break; the time in status turns to a warning when the server said the code's maximum is
+passed."""
 
 import re
 from datetime import timedelta
@@ -21,45 +22,47 @@ def status_history(agent) -> list[tuple[str, str | None]]:
 
 
 def test_take_break_needs_a_reason_chosen_from_the_spanish_drop_down(page, sofia):
+    # The browser asks for English; sofia's console follows her own language, Spanish.
     log_in(page, "sofia", next_url="/console/")
     status = page.locator(".console-status")
-    expect(status).to_contain_text("Logged out")
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(status).to_contain_text("Available")
+    expect(status).to_contain_text("Desconectado")
+    page.get_by_role("button", name="Iniciar sesión", exact=True).click()
+    expect(page.locator(".messages .success")).to_have_text("Ahora estás disponible.")
+    expect(status).to_contain_text("Disponible")
 
     take_break = page.locator("form.console-action").filter(
-        has=page.get_by_role("button", name="Take break")
+        has=page.get_by_role("button", name="Tomar un descanso")
     )
-    reason = take_break.get_by_label("Reason (required)")
+    reason = take_break.get_by_label("Motivo (obligatorio)")
     assert reason.locator("option").all_inner_texts() == [
-        "— choose a reason —",
+        "— elige un motivo —",
         "Almuerzo",
         "Descanso corto",
         "Baño",
     ]
 
     # The browser itself holds the form back while the required reason is empty...
-    take_break.get_by_role("button", name="Take break").click()
+    take_break.get_by_role("button", name="Tomar un descanso").click()
     assert reason.evaluate("select => select.validity.valueMissing")
-    expect(status).to_contain_text("Available")
+    expect(status).to_contain_text("Disponible")
 
-    # ...and the server refuses it too, for a client that skips the browser's check.
+    # ...and the server refuses it too, in Spanish, for a client that skips the browser's check.
     reason.evaluate("select => select.removeAttribute('required')")
-    take_break.get_by_role("button", name="Take break").click()
+    take_break.get_by_role("button", name="Tomar un descanso").click()
     expect(page.locator(".messages .error")).to_have_text(
-        "Choose a status code for “Take break”: "
+        "Elige un código de estado para «Tomar un descanso»: "
         "LUNCH (Almuerzo), SHORT (Descanso corto), RESTROOM (Baño)."
     )
-    expect(status).to_contain_text("Available")
+    expect(status).to_contain_text("Disponible")
     assert status_history(sofia) == [("available", None)]
 
     page.locator("details.console-codes summary").click()
     reason.select_option(label="Almuerzo")
     screenshot(page, "console-spanish-codes")
-    take_break.get_by_role("button", name="Take break").click()
+    take_break.get_by_role("button", name="Tomar un descanso").click()
 
-    expect(page.locator(".messages .success")).to_have_text("You are now on break: Almuerzo.")
-    expect(status).to_have_text("On break Almuerzo")
+    expect(page.locator(".messages .success")).to_have_text("Ahora estás en descanso (Almuerzo).")
+    expect(status).to_have_text("En descanso Almuerzo")
     expect(page.locator(".console-elapsed")).to_have_text(re.compile(r"^0:0\d:\d\d$"))
     screenshot(page, "console-on-break")
     assert status_history(sofia) == [("available", None), ("on_break", "LUNCH")]

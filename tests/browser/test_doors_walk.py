@@ -133,7 +133,7 @@ def test_an_agent_on_break_who_signs_out_is_asked_to_log_out_too(laptop, ana):
     agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
     log_in(page, "ana", next_url="/console/")
     page.get_by_role("button", name="Sign out").click()
-    expect(page.locator("h1")).to_have_text("You are still On break (Lunch)")
+    expect(page.locator("h1")).to_have_text("You are still on break (Lunch)")
     screenshot(page, "sign-out-question")
     page.get_by_label("Reason for logging out (required)").select_option(label="End of shift")
     page.get_by_role("button", name="Log out and sign out").click()

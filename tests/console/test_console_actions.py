@@ -19,7 +19,7 @@ def test_login_then_break_with_code(ana, client_for):
     html = follow_post(client, "/console/status/", {"action": "login"})
     assert "You are now available." in html
     html = follow_post(client, "/console/status/", {"action": "take_break", "code": "LUNCH"})
-    assert "You are now on break: Lunch." in html
+    assert "You are now on break (Lunch)." in html
     state = agent_current_state(agent=ana)
     assert (state.status, state.code.code) == ("on_break", "LUNCH")
     assert set(StatusEvent.objects.values_list("source", flat=True)) == {"console"}
@@ -71,7 +71,7 @@ def test_rejection_from_the_console(sofia, client_for):
     client = client_for(sofia)
     follow_post(client, "/console/status/", {"action": "login"})
     html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "CASE"})
-    assert "Phone interaction rejected." in html
+    assert "Has rechazado la llamada (Trabajando en un caso)." in html
     event = StatusEvent.objects.rejections().get()
     assert (event.channel, event.code.code, event.source) == ("phone", "CASE", "console")
     assert agent_current_state(agent=sofia).status == "available"

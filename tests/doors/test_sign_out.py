@@ -46,7 +46,7 @@ def test_an_agent_on_break_is_asked_before_signing_out(ana, client_for):
     response = client.post(SIGN_OUT)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "You are still On break (Lunch)" in text(html)
+    assert "You are still on break (Lunch)" in text(html)
     assert "Log out of the contact center too?" in text(html)
     assert re.findall(r'<option value="([^"]*)">', html) == ["", "EOS"]
     assert 'id="sign-out-code" required' in html
@@ -59,7 +59,7 @@ def test_the_question_names_the_code_in_the_agents_language(sofia, client_for):
     agent_perform_action(agent=sofia, action="login", source="console")
     agent_perform_action(agent=sofia, action="take_break", code="LUNCH", source="console")
     html = client_for(sofia).post(SIGN_OUT).content.decode()
-    assert "You are still On break (Almuerzo)" in text(html)
+    assert "Todavía estás en descanso (Almuerzo)" in text(html)
 
 
 def test_log_out_and_sign_out_records_the_logout_with_its_reason(ana, client_for):
@@ -83,7 +83,7 @@ def test_log_out_without_the_required_reason_is_refused_and_nothing_changes(ana,
     events = StatusEvent.objects.count()
     response = client.post(SIGN_OUT, {"choice": "logout", "code": ""})
     assert response.status_code == 200
-    assert "You are still Available" in text(response.content.decode())
+    assert "You are still available" in text(response.content.decode())
     assert 'class="error"' in response.content.decode()
     assert signed_in(client)
     assert StatusEvent.objects.count() == events
@@ -113,7 +113,7 @@ def test_a_busy_agent_may_only_sign_out(ana, client_for):
     agent_perform_action(agent=ana, action="login", source="console")
     agent_set_system_status(agent=ana, status="busy", source="system")
     html = client_for(ana).post(SIGN_OUT).content.decode()
-    assert "You are still Busy" in text(html)
+    assert "You are still busy with an interaction" in text(html)
     assert "You cannot log out of the contact center during an interaction" in text(html)
     assert 'value="logout"' not in html
     assert "Sign out only" in html

@@ -45,6 +45,43 @@ def test_bad_filters_refuse_the_export(client_for, history, supervisor_a, url, f
     assert message in response.content.decode()
 
 
+@pytest.mark.parametrize("url", DATED_URLS)
+def test_a_refused_export_gives_a_script_one_line_reason(client_for, history, supervisor_a, url):
+    client = client_for(supervisor_a)
+    response = client.get(
+        url,
+        {"date_from": "2025-03-05", "date_to": "2025-03-01", "_export": "csv"},
+        HTTP_ACCEPT="*/*",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == "The end date is before the start date."
+    reason = client.get(
+        url, {"date_to": "yesterday", "tz": "Mars/Base", "_export": "csv"}
+    ).content.decode()
+    assert "\n" not in reason and "__all__" not in reason
+    assert "To: Enter a valid date." in reason
+    assert "Time zone: Unknown time zone “Mars/Base”" in reason
+
+
+@pytest.mark.parametrize("url", DATED_URLS)
+def test_a_refused_export_gives_a_browser_the_page_with_its_errors(
+    client_for, history, supervisor_a, url
+):
+    response = client_for(supervisor_a).get(
+        url,
+        {"date_from": "2025-03-05", "date_to": "2025-03-01", "_export": "xlsx"},
+        HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "The end date is before the start date." in html
+    assert str(response.context["title"]) in html
+    assert "__all__" not in html
+    assert "table" not in response.context
+
+
 def test_the_live_board_refuses_an_unknown_zone(client_for, support_group, supervisor_a):
     response = client_for(supervisor_a).get("/reports/live/", {"tz": "Nowhere/Land"})
     assert response.status_code == 200
