@@ -1,6 +1,7 @@
-"""One django-tables2 table per report; column names are the selectors' sort keys.
+"""One django-tables2 table per report, its columns derived from the report's column spec.
 
-Time-by-code and rejections are sorted, cut into pages and counted by their one SQL query;
+Each table class here says how the cells are shown (`render_<column>`); `table_for` adds the
+columns. Every report is sorted, cut into pages and counted by the report itself (its `page()`);
 `PrefetchedPage` hands that page to the table so the table neither sorts nor counts again.
 """
 
@@ -10,13 +11,17 @@ from zoneinfo import ZoneInfo
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_tables2.data import TableData, TableQuerysetData
+from django_tables2.data import TableData
 
 from agents.timeline import time_in_status
 from core.choices import AgentStatus, Channel, EventSource
 from core.durations import hms, whole_seconds
 
-from .selectors.common import ReportPage
+from .selectors.common import Column, Report, ReportPage
+from .selectors.live import LiveBoard
+from .selectors.rejections import RejectionsReport
+from .selectors.status_changes import StatusChangesReport
+from .selectors.time_by_code import TimeByCodeReport
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 # Dates and instants stay on one line however narrow the table gets.
@@ -43,17 +48,6 @@ class PrefetchedPage(TableData):
         """The database sorted the rows already."""
 
 
-class SelectedQueryset(TableQuerysetData):
-    """A queryset the selector sorted (with a tie-break) and whose rows the view counted."""
-
-    def __init__(self, queryset, count: int) -> None:
-        super().__init__(queryset)
-        self._length = count
-
-    def order_by(self, aliases) -> None:
-        """The selector sorted the rows already."""
-
-
 def status_label(value: str) -> str:
     return AgentStatus(value).label if value else ""
 
@@ -72,26 +66,36 @@ class ReportTable(tables.Table):
         orderable = True
 
 
-class TimeByCodeTable(ReportTable):
-    date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"))
-    group = tables.Column(verbose_name=_("Group"))
-    status = tables.Column(verbose_name=_("Status"))
-    list = tables.Column(verbose_name=_("List"))
-    code = tables.Column(verbose_name=_("Code"), default="")
-    code_label = tables.Column(verbose_name=_("Label"), default="")
-    count = tables.Column(verbose_name=_("Count"), accessor="figures__count", attrs=NUMBER)
-    seconds = tables.Column(verbose_name=_("Time"), accessor="figures__seconds", attrs=NUMBER)
-    percent_of_logged_in = tables.Column(
-        verbose_name=_("% of logged-in"), accessor="figures__percent_of_logged_in", attrs=NUMBER
-    )
-    exceeded_count = tables.Column(
-        verbose_name=_("Over max."), accessor="figures__exceeded_count", attrs=NUMBER
-    )
-    exceeded_seconds = tables.Column(
-        verbose_name=_("Time over max."), accessor="figures__exceeded_seconds", attrs=NUMBER
-    )
+def _table_column(column: Column) -> tables.Column:
+    """The django-tables2 column of a report's column spec."""
+    options = {
+        "verbose_name": column.header,
+        "orderable": column.sort is not None,
+    }
+    if column.computed:
+        options["empty_values"] = ()
+    if column.accessor:
+        options["accessor"] = column.accessor
+    if column.kind == "date":
+        return tables.DateColumn(format="Y-m-d", attrs=WHOLE, **options)
+    if column.kind == "flag":
+        return tables.BooleanColumn(yesno=(_("yes"), ""), **options)
+    if column.kind == "number":
+        options["attrs"] = NUMBER
+    elif column.kind == "instant":
+        options["attrs"] = WHOLE
+    return tables.Column(**options)
 
+
+def table_for(report: type[Report], base: type[ReportTable]) -> type[ReportTable]:
+    """The table of `report`: `base` (how cells are rendered) with one column per column of the
+    report's spec that is on the page, in the spec's order."""
+    attrs = {column.name: _table_column(column) for column in report.page_columns}
+    attrs["Meta"] = type("Meta", (base.Meta,), {"sequence": [c.name for c in report.page_columns]})
+    return type(f"{report.__name__}Table", (base,), attrs)
+
+
+class TimeByCodeCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -114,16 +118,7 @@ class TimeByCodeTable(ReportTable):
         return hms(value)
 
 
-class RejectionsTable(ReportTable):
-    date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"))
-    group = tables.Column(verbose_name=_("Group"))
-    channel = tables.Column(verbose_name=_("Channel"))
-    list = tables.Column(verbose_name=_("List"))
-    code = tables.Column(verbose_name=_("Code"), default="")
-    code_label = tables.Column(verbose_name=_("Label"), default="")
-    count = tables.Column(verbose_name=_("Count"), attrs=NUMBER)
-
+class RejectionsCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -137,21 +132,7 @@ class RejectionsTable(ReportTable):
         return value or "—"
 
 
-class StatusChangesTable(ReportTable):
-    timestamp = tables.Column(verbose_name=_("Time"), accessor="started_at", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"), accessor="agent_username")
-    group = tables.Column(verbose_name=_("Group"), accessor="group_name")
-    previous_status = tables.Column(verbose_name=_("Previous status"))
-    status = tables.Column(verbose_name=_("Status"))
-    list = tables.Column(verbose_name=_("List"), accessor="list_name")
-    code = tables.Column(verbose_name=_("Code"), accessor="code_key")
-    code_label = tables.Column(verbose_name=_("Label"))
-    duration_seconds = tables.Column(
-        verbose_name=_("Duration"), accessor="duration_us", attrs=NUMBER
-    )
-    ongoing = tables.BooleanColumn(verbose_name=_("Ongoing"), yesno=(_("yes"), ""))
-    source = tables.Column(verbose_name=_("Source"))
-
+class StatusChangesCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -181,22 +162,7 @@ class StatusChangesTable(ReportTable):
         return EventSource(value).label
 
 
-class LiveTable(ReportTable):
-    agent = tables.Column(verbose_name=_("Agent"), accessor="agent_username")
-    group = tables.Column(verbose_name=_("Group"), accessor="group_name")
-    status = tables.Column(verbose_name=_("Status"), accessor="status_now")
-    list = tables.Column(verbose_name=_("List"), accessor="list_name")
-    code = tables.Column(verbose_name=_("Code"), accessor="code_key")
-    code_label = tables.Column(verbose_name=_("Label"))
-    since = tables.Column(verbose_name=_("Since"), orderable=False, attrs=WHOLE)
-    seconds_in_status = tables.Column(
-        verbose_name=_("Time in status"), accessor="since", attrs=NUMBER, empty_values=()
-    )
-    max_minutes = tables.Column(verbose_name=_("Max. minutes"), attrs=NUMBER, orderable=False)
-    exceeded = tables.Column(
-        verbose_name=_("Exceeded"), accessor="since", orderable=False, empty_values=()
-    )
-
+class LiveCells(ReportTable):
     class Meta(ReportTable.Meta):
         row_attrs = {"class": lambda table, record: "exceeded" if table.is_exceeded(record) else ""}
 
@@ -234,3 +200,9 @@ class LiveTable(ReportTable):
         if not timing.exceeded:
             return ""
         return format_html('<strong class="warn">+{}</strong>', hms(timing.over_seconds))
+
+
+TimeByCodeTable = table_for(TimeByCodeReport, TimeByCodeCells)
+RejectionsTable = table_for(RejectionsReport, RejectionsCells)
+StatusChangesTable = table_for(StatusChangesReport, StatusChangesCells)
+LiveTable = table_for(LiveBoard, LiveCells)

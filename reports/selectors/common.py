@@ -1,11 +1,14 @@
 """What the report selectors share: the code filter and the sort order (each spelt for SQL and
-for the ORM from one rule), and the page of a report."""
+for the ORM from one rule), and the shape of every report — its column spec, `page()`, `rows()`
+and `cells()`."""
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db import connections
 from django.db.models import Q
+from django.utils.functional import Promise
 
 from statuscodes.models import StatusCode
 
@@ -84,6 +87,31 @@ def order_fields(
     return accepted, [("-" if descending else "") + field for field, descending in terms]
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a report, from which the page's table, the sort order and the export's
+    header are derived.
+
+    `name` is the key of the column everywhere: the `sort` parameter, the export's header, the
+    table's column. `sort` is what the column sorts by (SQL for the SQL reports, a field for the
+    ORM ones); None makes it unsortable. `text` marks cells that may hold text typed by people
+    (names, labels): only those can start a spreadsheet formula, so only those are neutralised.
+    `kind` says how the page's table shows it (`text`, `number`, `date`, `instant`, `flag`);
+    `accessor` where the table reads it, when not `name`; a `computed` cell is worked out from
+    the row even where its value is empty. A column is on the page, in the export, or both.
+    """
+
+    name: str
+    header: Promise | str
+    sort: str | None = None
+    text: bool = False
+    kind: str = "text"
+    accessor: str | None = None
+    computed: bool = False
+    on_page: bool = True
+    exported: bool = True
+
+
 @dataclass
 class ReportPage:
     """One page of a report's rows, the number of rows in all, and the report's summaries."""
@@ -92,6 +120,141 @@ class ReportPage:
     count: int
     offset: int
     summary: dict = field(default_factory=dict)
+
+
+class Report:
+    """The shape of every report: a column spec and three ways to read the rows.
+
+    - `page(order=, offset=, limit=)`: one page of rows for the table, with the count and
+      the summaries (`ReportPage`);
+    - `rows(order=)`: every row, as the page shows it (a row object or a dict);
+    - `cells(order=)`: every row as the export's cells, in the order of `export_columns`.
+
+    `order` is a sequence of column names (`-` for descending); unknown names are dropped and
+    `default_order` breaks ties. From `columns` the class derives `ordering` (name → what it
+    sorts by), `export_columns` and `text_indexes` (the export's cells that are neutralised).
+    """
+
+    columns: ClassVar[tuple[Column, ...]]
+    default_order: ClassVar[tuple[str, ...]]
+    ordering: ClassVar[dict[str, str]]
+    export_columns: ClassVar[tuple[Column, ...]]
+    page_columns: ClassVar[tuple[Column, ...]]
+    text_indexes: ClassVar[tuple[int, ...]]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "columns" not in cls.__dict__:
+            return
+        cls.ordering = {column.name: column.sort for column in cls.columns if column.sort}
+        cls.export_columns = tuple(column for column in cls.columns if column.exported)
+        cls.page_columns = tuple(column for column in cls.columns if column.on_page)
+        cls.text_indexes = tuple(
+            index for index, column in enumerate(cls.export_columns) if column.text
+        )
+
+    @classmethod
+    def export_header(cls) -> tuple[str, ...]:
+        return tuple(column.name for column in cls.export_columns)
+
+    def accepted_order(self, order: Sequence[str]) -> tuple[str, ...]:
+        """The names of `order` that are sortable columns (what the table shows as sorted)."""
+        return sort_terms(order, self.ordering, self.default_order)[0]
+
+    def page(self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50) -> ReportPage:
+        raise NotImplementedError
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
+        raise NotImplementedError
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Cte:
+    """One named step of a report's WITH clause, with its parameters in the order they appear."""
+
+    name: str
+    sql: str
+    params: Sequence = ()
+    materialized: bool = False
+
+
+def with_clause(steps: Sequence[Cte]) -> tuple[str, list]:
+    """The WITH clause of `steps`, in order, and its parameters."""
+    parts, params = [], []
+    for step in steps:
+        keyword = " AS MATERIALIZED" if step.materialized else " AS"
+        parts.append(f"{step.name}{keyword} ({step.sql})")
+        params.extend(step.params)
+    return "WITH " + ",\n".join(parts), params
+
+
+class SqlReport(Report):
+    """A report whose rows are the `report_rows` step of one WITH clause (time by code,
+    rejections): the page, the subtotals and the totals are read in one statement, the export
+    from a server-side cursor in chunks."""
+
+    # The columns `report_rows` gives a row, in the order of the row's tuple.
+    row_columns: ClassVar[tuple[str, ...]]
+    database: str
+
+    def _is_empty(self) -> bool:
+        raise NotImplementedError
+
+    def _steps(self) -> list[Cte]:
+        """The named steps of the WITH clause; the last is `report_rows`."""
+        raise NotImplementedError
+
+    def _row(self, values: dict):
+        raise NotImplementedError
+
+    def _cells(self, values: tuple) -> list:
+        """A row tuple as the export's cells, in the order of `export_columns`."""
+        raise NotImplementedError
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
+        """Every row in `order` as a row object, read from the database in chunks."""
+        for values in self.row_values(order=order):
+            yield self._row(dict(zip(self.row_columns, values, strict=True)))
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        # Straight from the cursor: a row object per line would cost more than the query.
+        return map(self._cells, self.row_values(order=order))
+
+    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
+        """Every row in `order` as a tuple of `row_columns`, straight from the cursor."""
+        if self._is_empty():
+            return
+        _, order_sql = order_clause(order, self.ordering, self.default_order)
+        clause, params = with_clause(self._steps())
+        yield from stream_report_rows(
+            database=self.database,
+            with_clause=clause,
+            params=params,
+            columns=self.row_columns,
+            order_sql=order_sql,
+        )
+
+    def _read_sections(self, sections_sql: str, order_sql: str, *, offset: int, limit: int):
+        """The page's rows (sorted, cut by the database) followed by the summary `sections`,
+        in one statement over `report_rows`."""
+        clause, params = with_clause(self._steps())
+        columns = ", ".join(self.row_columns)
+        query = f"""{clause}
+        SELECT * FROM (
+        SELECT * FROM (
+            SELECT 'row' AS section, 0 AS row_count, {columns}
+            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        {sections_sql}
+        ) sections
+        -- The page's rows first, in their order (sorting the few rows of the union is cheap;
+        -- numbering all the report's rows instead would defeat the database's top-N sort).
+        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
+        with connections[self.database].cursor() as cursor:
+            cursor.execute(query, [*params, limit, offset])
+            return cursor.fetchall()
 
 
 def stream_report_rows(
@@ -104,45 +267,3 @@ def stream_report_rows(
         cursor.execute(query, params)
         while chunk := cursor.fetchmany(2000):
             yield from chunk
-
-
-class GroupedReport:
-    """A report whose rows are the `report_rows` of one WITH clause (time by code, rejections).
-
-    Subclasses give the clause (`_report_rows`), their sortable columns and row columns, and
-    how a row is built; the rows are read here, in the order asked for.
-    """
-
-    ordering: Mapping[str, str]
-    default_order: Sequence[str]
-    row_columns: Sequence[str]
-    database: str
-
-    def _is_empty(self) -> bool:
-        raise NotImplementedError
-
-    def _report_rows(self) -> tuple[str, list]:
-        raise NotImplementedError
-
-    def _row(self, values: dict):
-        raise NotImplementedError
-
-    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
-        """Every row in `order` as a row object, read from the database in chunks."""
-        for values in self.row_values(order=order):
-            yield self._row(dict(zip(self.row_columns, values, strict=True)))
-
-    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
-        """Every row in `order` as a tuple of `row_columns`, straight from the cursor (exports:
-        a row object per line would cost more than the query)."""
-        if self._is_empty():
-            return
-        _, order_sql = order_clause(order, self.ordering, self.default_order)
-        with_clause, params = self._report_rows()
-        yield from stream_report_rows(
-            database=self.database,
-            with_clause=with_clause,
-            params=params,
-            columns=self.row_columns,
-            order_sql=order_sql,
-        )

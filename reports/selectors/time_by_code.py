@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connections
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
 from agents.timeline import over_max_us_sql
@@ -18,28 +18,11 @@ from core.choices import AgentStatus, EventKind
 from core.durations import hms, percent, whole_seconds
 
 from . import sql
-from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
+from .common import CodeFilter, Column, Cte, ReportPage, SqlReport, code_condition, order_clause
 from .labels import code_label_sql
 from .window import Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
-
-# Sortable columns of the report and the SQL they sort by.
-ORDERING = {
-    "date": "local_date",
-    "agent": "username",
-    "group": "group_name",
-    "status": "status",
-    "list": "list_name",
-    "code": "code",
-    "code_label": "code_label",
-    "count": "count",
-    "seconds": "us",
-    "percent_of_logged_in": "CAST(us AS FLOAT) / logged_in_us",
-    "exceeded_count": "exceeded_count",
-    "exceeded_seconds": "exceeded_us",
-}
-DEFAULT_ORDER = ("date", "agent", "status", "list", "code")
 
 CHART_STACKS = ("status", "agent")
 
@@ -110,9 +93,8 @@ class ChartSegment:
     us: int
 
 
-COLUMNS = (
-    "section",
-    "row_count",
+# The section of the page's statement and the row's columns, in the order `report_rows` gives.
+ROW_COLUMNS = (
     "local_date",
     "username",
     "agent_name",
@@ -127,14 +109,48 @@ COLUMNS = (
     "exceeded_count",
     "exceeded_us",
 )
-ROW_COLUMNS = COLUMNS[2:]
+COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
 
-class TimeByCodeReport(GroupedReport):
+class TimeByCodeReport(SqlReport):
     """The report for a set of agents, a window and optional status and code filters."""
 
-    ordering = ORDERING
-    default_order = DEFAULT_ORDER
+    columns = (
+        Column("date", _("Date"), sort="local_date", kind="date"),
+        Column("agent", _("Agent"), sort="username", text=True),
+        Column("group", _("Group"), sort="group_name", text=True),
+        Column("status", _("Status"), sort="status", text=True),
+        Column("list", _("List"), sort="list_name", text=True),
+        Column("code", _("Code"), sort="code", text=True),
+        Column("code_label", _("Label"), sort="code_label", text=True),
+        Column("count", _("Count"), sort="count", kind="number", accessor="figures__count"),
+        Column("seconds", _("Time"), sort="us", kind="number", accessor="figures__seconds"),
+        Column("duration", _("Duration"), on_page=False),
+        Column(
+            "percent_of_logged_in",
+            _("% of logged-in"),
+            sort="CAST(us AS FLOAT) / logged_in_us",
+            kind="number",
+            accessor="figures__percent_of_logged_in",
+        ),
+        Column(
+            "exceeded_count",
+            _("Over max."),
+            sort="exceeded_count",
+            kind="number",
+            accessor="figures__exceeded_count",
+            exported=False,
+        ),
+        Column(
+            "exceeded_seconds",
+            _("Time over max."),
+            sort="exceeded_us",
+            kind="number",
+            accessor="figures__exceeded_seconds",
+            exported=False,
+        ),
+    )
+    default_order = ("date", "agent", "status", "list", "code")
     row_columns = ROW_COLUMNS
 
     def __init__(
@@ -154,112 +170,171 @@ class TimeByCodeReport(GroupedReport):
         self.days = window.days(now=now)
         self.database = sql.reading_database()
 
-    def _report_rows(self) -> tuple[str, list]:
-        """The WITH clause ending in `report_rows`, the rows of the report, and its parameters.
+    def _is_empty(self) -> bool:
+        return not self.days or not self.statuses
 
-        Only the intervals the report needs are cut into daily parts: on break, offline, and
-        logged out. An agent's timeline has no gaps from their first change on
-        (docs/timeline.md), so the time logged in on a day is the part of the day after that
-        first change minus the time logged out; the many short available/busy intervals are
-        never cut or summed.
-        """
-        days_values, days_params = sql.values_list(
+    # --- the query, one step per CTE ------------------------------------------------------
+    #
+    # Only the intervals the report needs are cut into daily parts: on break, offline, and
+    # logged out. An agent's timeline has no gaps from their first change on
+    # (docs/timeline.md), so the time logged in on a day is the part of the day after that
+    # first change minus the time logged out; the many short available/busy intervals are never
+    # cut or summed.
+
+    def _steps(self) -> list[Cte]:
+        return [
+            self._days(),
+            self._scope(),
+            self._started(),
+            self._carried(),
+            self._parts(),
+            self._buckets(),
+            self._first_change(),
+            self._logged_out(),
+            self._logged_in(),
+            self._report_rows(),
+        ]
+
+    def _days(self) -> Cte:
+        """The window's local days and their UTC bounds (computed by `Window.days`)."""
+        values, params = sql.values_list(
             (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
             for day in self.days
         )
+        return Cte("days (local_date, day_start, day_end)", values, params)
+
+    def _scope(self) -> Cte:
         scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
+        return Cte("scope (agent_id)", scope_sql, scope_params)
+
+    def _started(self) -> Cte:
+        """Intervals starting inside the window, each with the local day it starts on."""
         now_sql, now_param = sql.instant(self.now)
-        start_sql, start_param = sql.instant(self.days[0].start)
+        parted_sql, parted_params = _parted_statuses()
         window_sql, window_params = "", []
         if sql.is_postgresql():
             # PostgreSQL reads the agents' events first and joins the days afterwards: without
             # the window's bounds as constants it would read each agent's whole history. SQLite
             # reads each day's events through the index and would use the constants instead
             # of the day's own bounds, so it is not given them.
+            start_sql, start_param = sql.instant(self.days[0].start)
             end_sql, end_param = sql.instant(self.days[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
             window_params = [start_param, end_param]
-        parted_sql, parted_params = sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
-        statuses_sql, statuses_params = sql.in_list(self.statuses)
-        code_sql, code_params = code_condition(self.code, column="b.code_id")
-        events, codes = sql.table("events"), sql.table("codes")
-        status_kind = f"'{EventKind.STATUS}'"
-        logged_out = f"'{AgentStatus.LOGGED_OUT}'"
-        # How far the whole interval went past its code's maximum, counted on its first day.
-        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
-        with_clause = f"""
-        WITH days (local_date, day_start, day_end) AS ({days_values}),
-        scope (agent_id) AS ({scope_sql}),
-        started AS (
-            -- Intervals starting inside the window, each with the local day it starts on.
+        return Cte(
+            "started",
+            f"""
             SELECT e.agent_id, e.status, e.code_id, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at, d.day_end,
                    d.local_date, c.max_minutes
             FROM days d
-            JOIN {events} e ON e.started_at >= d.day_start AND e.started_at < d.day_end
-            LEFT JOIN {codes} c ON c.id = e.code_id
-            WHERE e.kind = {status_kind} AND {sql.not_for_index("e.status")} IN {parted_sql}
-              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}
-        ),
-        carried AS (
-            -- The interval each agent was in when the window opened: one index probe per agent.
+            JOIN {sql.table("events")} e
+              ON e.started_at >= d.day_start AND e.started_at < d.day_end
+            LEFT JOIN {sql.table("codes")} c ON c.id = e.code_id
+            WHERE e.kind = {STATUS_KIND} AND {sql.not_for_index("e.status")} IN {parted_sql}
+              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}""",
+            [now_param, *parted_params, *window_params],
+        )
+
+    def _carried(self) -> Cte:
+        """The interval each agent was in when the window opened: one index probe per agent."""
+        now_sql, now_param = sql.instant(self.now)
+        start_sql, start_param = sql.instant(self.days[0].start)
+        parted_sql, parted_params = _parted_statuses()
+        events = sql.table("events")
+        return Cte(
+            "carried",
+            f"""
             SELECT e.agent_id, e.status, e.code_id, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at
             FROM {events} e
             WHERE e.id IN (
                 SELECT (SELECT p.id FROM {events} p
-                        WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}
+                        WHERE p.agent_id = s.agent_id AND p.kind = {STATUS_KIND}
                           AND p.started_at < {start_sql}
                         ORDER BY p.started_at DESC LIMIT 1)
                 FROM scope s)
               AND (e.ended_at IS NULL OR e.ended_at > {start_sql})
-              AND e.status IN {parted_sql}
-        ),
-        parts AS (
-            -- The first day's part of each interval; its start is what `count` counts.
+              AND e.status IN {parted_sql}""",
+            [now_param, start_param, start_param, *parted_params],
+        )
+
+    def _parts(self) -> Cte:
+        """Each interval cut at local midnights: the first day's part carries the count (and
+        how far the whole interval went past its code's maximum), the later parts only time."""
+        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
+        return Cte(
+            "parts",
+            f"""
             SELECT agent_id, status, code_id, local_date, 1 AS starts,
                    {sql.duration_us(sql.least("ended_at", "day_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            -- The parts after a local midnight: time, no count.
             SELECT i.agent_id, i.status, i.code_id, d.local_date, 0,
                    {sql.duration_us(sql.least("i.ended_at", "d.day_end"), "d.day_start")}, 0
             FROM (SELECT agent_id, status, code_id, started_at, ended_at
                   FROM started WHERE ended_at > day_end
                   UNION ALL
                   SELECT agent_id, status, code_id, started_at, ended_at FROM carried) i
-            JOIN days d ON d.day_start > i.started_at AND d.day_start < i.ended_at
-        ),
-        buckets AS MATERIALIZED (
+            JOIN days d ON d.day_start > i.started_at AND d.day_start < i.ended_at""",
+        )
+
+    def _buckets(self) -> Cte:
+        """The parts summed per local date, agent, status and code."""
+        return Cte(
+            "buckets",
+            """
             SELECT local_date, agent_id, status, code_id,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY local_date, agent_id, status, code_id
-        ),
-        first_change AS MATERIALIZED (
+            GROUP BY local_date, agent_id, status, code_id""",
+            materialized=True,
+        )
+
+    def _first_change(self) -> Cte:
+        """Each agent's first recorded change: before it, the agent was logged out."""
+        return Cte(
+            "first_change",
+            f"""
             SELECT s.agent_id,
-                   (SELECT MIN(p.started_at) FROM {events} p
-                    WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}) AS started_at
-            FROM scope s
-        ),
-        logged_out AS (
+                   (SELECT MIN(p.started_at) FROM {sql.table("events")} p
+                    WHERE p.agent_id = s.agent_id AND p.kind = {STATUS_KIND}) AS started_at
+            FROM scope s""",
+            materialized=True,
+        )
+
+    def _logged_out(self) -> Cte:
+        return Cte(
+            "logged_out",
+            f"""
             SELECT agent_id, local_date, SUM(us) AS us
-            FROM buckets WHERE status = {logged_out}
-            GROUP BY agent_id, local_date
-        ),
-        logged_in AS MATERIALIZED (
-            -- Each day's time after the agent's first change, less the time logged out.
-            SELECT f.agent_id, d.local_date,
-                   {sql.duration_us("d.day_end", sql.greatest("d.day_start", "f.started_at"))}
-                   - COALESCE(o.us, 0) AS us
+            FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
+            GROUP BY agent_id, local_date""",
+        )
+
+    def _logged_in(self) -> Cte:
+        """Each day's time after the agent's first change, less the time logged out."""
+        after_first = sql.duration_us("d.day_end", sql.greatest("d.day_start", "f.started_at"))
+        return Cte(
+            "logged_in",
+            f"""
+            SELECT f.agent_id, d.local_date, {after_first} - COALESCE(o.us, 0) AS us
             FROM first_change f
             JOIN days d ON f.started_at < d.day_end
-            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.local_date = d.local_date
-        ),
-        report_rows AS MATERIALIZED (
+            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.local_date = d.local_date""",
+            materialized=True,
+        )
+
+    def _report_rows(self) -> Cte:
+        """The report's rows: the buckets of the statuses asked for, with names and labels."""
+        statuses_sql, statuses_params = sql.in_list(self.statuses)
+        code_sql, code_params = code_condition(self.code, column="b.code_id")
+        return Cte(
+            "report_rows",
+            f"""
             SELECT b.local_date, b.agent_id, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.status,
@@ -271,27 +346,14 @@ class TimeByCodeReport(GroupedReport):
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
-            LEFT JOIN {codes} c ON c.id = b.code_id
+            LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
-            WHERE b.status IN {statuses_sql}{code_sql}
-        )"""
-        params = [
-            *days_params,
-            *scope_params,
-            now_param,
-            *parted_params,
-            *window_params,
-            now_param,
-            start_param,
-            start_param,
-            *parted_params,
-            *statuses_params,
-            *code_params,
-        ]
-        return with_clause, params
+            WHERE b.status IN {statuses_sql}{code_sql}""",
+            [*statuses_params, *code_params],
+            materialized=True,
+        )
 
-    def _is_empty(self) -> bool:
-        return not self.days or not self.statuses
+    # --- reading it -----------------------------------------------------------------------
 
     def page(
         self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50, stack: str = "status"
@@ -301,19 +363,11 @@ class TimeByCodeReport(GroupedReport):
         One query: the page, the subtotals by agent and by status, the totals and the chart's
         segments are sections of a UNION over the aggregate, which is computed once.
         """
-        accepted, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
+        accepted, order_sql = order_clause(order, self.ordering, self.default_order)
         if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=_empty_summary(accepted))
-        with_clause, params = self._report_rows()
         series = "status" if stack != "agent" else "username"
-        query = f"""{with_clause}
-        SELECT * FROM (
-        SELECT * FROM (
-            SELECT 'row' AS section, 0 AS row_count, local_date, username, agent_name,
-                   group_name, status,
-                   list_name, code, code_label, count, us, logged_in_us,
-                   exceeded_count, exceeded_us
-            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        sections = f"""
         UNION ALL
         SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
                NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
@@ -336,18 +390,40 @@ class TimeByCodeReport(GroupedReport):
         SELECT 'chart', NULL, NULL, {"username" if series == "username" else "NULL"},
                NULL, NULL, {"status" if series == "status" else "NULL"},
                list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
-        FROM report_rows GROUP BY list_name, code, code_label, {series}
-        ) sections
-        -- The page's rows first, in their order (sorting the few rows of the union is cheap;
-        -- numbering all the report's rows instead would defeat the database's top-N sort).
-        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
-        with connections[self.database].cursor() as cursor:
-            cursor.execute(query, [*params, limit, offset])
-            results = cursor.fetchall()
+        FROM report_rows GROUP BY list_name, code, code_label, {series}"""
+        results = self._read_sections(sections, order_sql, offset=offset, limit=limit)
         return _page_from_results(results, offset=offset, order=accepted)
 
     def _row(self, values: dict) -> TimeByCodeRow:
         return _row(values)
+
+    def _cells(self, values: tuple) -> list:
+        local_date, agent, _name, group, status, code_list, code, label, count, us, logged_in = (
+            values[:11]
+        )
+        seconds = whole_seconds(int(us))
+        return [
+            str(local_date),
+            agent,
+            group,
+            status,
+            code_list,
+            code,
+            label,
+            int(count),
+            seconds,
+            hms(seconds),
+            percent(int(us), int(logged_in or 0)),
+        ]
+
+
+STATUS_KIND = f"'{EventKind.STATUS}'"
+
+
+def _parted_statuses() -> tuple[str, list]:
+    """The statuses whose intervals are cut: the reported ones, and logged out (for the time
+    logged in)."""
+    return sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
 
 
 def _figures(values: dict) -> Figures:
