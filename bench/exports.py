@@ -118,7 +118,7 @@ def write(writer: str, rows: int, file) -> None:
     from reports import exports
     from reports.selectors.status_changes import StatusChangesReport
 
-    header = list(StatusChangesReport.export_header())
+    header = list(StatusChangesReport.export_header)
     text = StatusChangesReport.text_indexes
     cells = (exports._neutralised(row, text) for row in status_change_cells(rows))
     if writer == "csv":

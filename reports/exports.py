@@ -46,7 +46,7 @@ class Export:
         """The whole of `report` in `order`, with the header and text columns of its spec."""
         return cls(
             name=name,
-            header=report.export_header(),
+            header=report.export_header,
             rows=report.cells(order=order),
             text_columns=report.text_indexes,
         )

@@ -20,14 +20,31 @@ from statuscodes.models import StatusCode
 
 from .selectors.common import NO_CODE
 from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES
-from .selectors.window import MAX_WINDOW_DAYS, Window, time_zone_names
+from .selectors.window import (
+    MAX_SUB_DAY_WINDOW_DAYS,
+    MAX_WINDOW_DAYS,
+    SUB_DAY_MINUTES,
+    Granularity,
+    Window,
+    time_zone_names,
+)
 
 # A report's default window when no date is given: the last seven local days, today included.
 DEFAULT_WINDOW_DAYS = 7
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
-FIELD_ORDER = ["date_from", "date_to", "tz", "group", "agent", "status", "channel", "code"]
+FIELD_ORDER = [
+    "date_from",
+    "date_to",
+    "tz",
+    "granularity",
+    "group",
+    "agent",
+    "status",
+    "channel",
+    "code",
+]
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -155,7 +172,51 @@ class StatusChangesForm(WindowForm):
     code = CodeField()
 
 
-class TimeByCodeForm(WindowForm):
+class GranularityMixin(forms.Form):
+    """The `granularity` of a report by period; grains shorter than a day take windows of at
+    most `MAX_SUB_DAY_WINDOW_DAYS` days."""
+
+    granularity = forms.ChoiceField(
+        label=_("Period"),
+        required=False,
+        choices=Granularity.choices,
+        widget=Select,
+        error_messages={
+            "invalid_choice": _(
+                "Unknown granularity “%(value)s”: use 15m, 30m, hour, day, week, month or none."
+            )
+        },
+    )
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # As for the zone: without one in the query, the drop-down shows the default as chosen.
+        if data is not None and not data.get("granularity"):
+            data = data.copy()
+            data["granularity"] = Granularity.DAY
+        super().__init__(data, *args, **kwargs)
+
+    def clean_granularity(self) -> str:
+        return self.cleaned_data["granularity"] or Granularity.DAY
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        window, granularity = cleaned.get("window"), cleaned.get("granularity")
+        if window is None or granularity not in SUB_DAY_MINUTES:
+            return cleaned
+        days = (window.date_to - window.date_from).days + 1
+        if days > MAX_SUB_DAY_WINDOW_DAYS:
+            raise forms.ValidationError(
+                _(
+                    "Periods shorter than a day (15 minutes, 30 minutes, hours) cover windows of "
+                    "at most %(max)s days; this window has %(days)s. Choose a shorter window, or "
+                    "periods of days, weeks or months."
+                ),
+                params={"max": MAX_SUB_DAY_WINDOW_DAYS, "days": days},
+            )
+        return cleaned
+
+
+class TimeByCodeForm(GranularityMixin, WindowForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -172,7 +233,7 @@ class TimeByCodeForm(WindowForm):
     )
 
 
-class RejectionsForm(WindowForm):
+class RejectionsForm(GranularityMixin, WindowForm):
     channel = forms.ChoiceField(
         label=_("Channel"),
         required=False,

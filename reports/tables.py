@@ -6,6 +6,7 @@ columns. Every report is sorted, cut into pages and counted by the report itself
 """
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import django_tables2 as tables
@@ -18,10 +19,6 @@ from core.choices import AgentStatus, Channel, EventSource
 from core.durations import hms, whole_seconds
 
 from .selectors.common import Column, Report, ReportPage
-from .selectors.live import LiveBoard
-from .selectors.rejections import RejectionsReport
-from .selectors.status_changes import StatusChangesReport
-from .selectors.time_by_code import TimeByCodeReport
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 # Dates and instants stay on one line however narrow the table gets.
@@ -87,12 +84,18 @@ def _table_column(column: Column) -> tables.Column:
     return tables.Column(**options)
 
 
-def table_for(report: type[Report], base: type[ReportTable]) -> type[ReportTable]:
-    """The table of `report`: `base` (how cells are rendered) with one column per column of the
-    report's spec that is on the page, in the spec's order."""
-    attrs = {column.name: _table_column(column) for column in report.page_columns}
-    attrs["Meta"] = type("Meta", (base.Meta,), {"sequence": [c.name for c in report.page_columns]})
-    return type(f"{report.__name__}Table", (base,), attrs)
+def table_for(report: Report | type[Report], base: type[ReportTable]) -> type[ReportTable]:
+    """The table of `report` (a class, or an instance whose parameters changed its spec):
+    `base` (how cells are rendered) with one column per column of the spec that is on the page,
+    in the spec's order."""
+    return _table_class(base, report.page_columns)
+
+
+@lru_cache(maxsize=32)
+def _table_class(base: type[ReportTable], columns: tuple[Column, ...]) -> type[ReportTable]:
+    attrs = {column.name: _table_column(column) for column in columns}
+    attrs["Meta"] = type("Meta", (base.Meta,), {"sequence": [column.name for column in columns]})
+    return type(base.__name__.replace("Cells", "Table"), (base,), attrs)
 
 
 class TimeByCodeCells(ReportTable):
@@ -200,9 +203,3 @@ class LiveCells(ReportTable):
         if not timing.exceeded:
             return ""
         return format_html('<strong class="warn">+{}</strong>', hms(timing.over_seconds))
-
-
-TimeByCodeTable = table_for(TimeByCodeReport, TimeByCodeCells)
-RejectionsTable = table_for(RejectionsReport, RejectionsCells)
-StatusChangesTable = table_for(StatusChangesReport, StatusChangesCells)
-LiveTable = table_for(LiveBoard, LiveCells)

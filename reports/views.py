@@ -40,11 +40,12 @@ from .selectors.scope import user_can_view_reports
 from .selectors.status_changes import StatusChangesReport
 from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
 from .tables import (
-    LiveTable,
+    LiveCells,
     PrefetchedPage,
-    RejectionsTable,
-    StatusChangesTable,
-    TimeByCodeTable,
+    RejectionsCells,
+    StatusChangesCells,
+    TimeByCodeCells,
+    table_for,
 )
 
 PER_PAGE = 50
@@ -175,11 +176,11 @@ def _read_page(request: HttpRequest, read: Callable[..., ReportPage]) -> tuple[i
 
 
 def _table(
-    table_class, report: Report, request: HttpRequest, number: int, page: ReportPage, **options
+    cells: type, report: Report, request: HttpRequest, number: int, page: ReportPage, **options
 ):
     """The page's table over the rows the report read, sorted as the report sorted them."""
     order = report.accepted_order(_requested_order(request))
-    table = table_class(PrefetchedPage(page), order_by=order or None, **options)
+    table = table_for(report, cells)(PrefetchedPage(page), order_by=order or None, **options)
     table.paginate(page=number, per_page=PER_PAGE)
     return table
 
@@ -195,6 +196,7 @@ class TimeByCodeView(ReportView):
             agents=filterset.qs,
             window=criteria["window"],
             now=now,
+            granularity=criteria["granularity"],
             statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
             code=criteria["code"],
         )
@@ -209,7 +211,7 @@ class TimeByCodeView(ReportView):
         else:
             series_label = lambda status: str(AgentStatus(status).label)  # noqa: E731
         return {
-            "table": _table(TimeByCodeTable, report, request, number, page),
+            "table": _table(TimeByCodeCells, report, request, number, page),
             "summary": page.summary,
             "window": filterset.criteria()["window"],
             "chart": stacked_bars(page.summary["chart"], series_label=series_label),
@@ -229,6 +231,7 @@ class RejectionsView(ReportView):
             agents=None if filterset.selects_everyone() else filterset.qs,
             window=criteria["window"],
             now=now,
+            granularity=criteria["granularity"],
             channels=[criteria["channel"]] if criteria["channel"] else (),
             code=criteria["code"],
         )
@@ -237,7 +240,7 @@ class RejectionsView(ReportView):
         report = self.report(filterset, now=now)
         number, page = _read_page(request, report.page)
         return {
-            "table": _table(RejectionsTable, report, request, number, page),
+            "table": _table(RejectionsCells, report, request, number, page),
             "summary": page.summary,
             "window": filterset.criteria()["window"],
         }
@@ -262,7 +265,7 @@ class StatusChangesView(ReportView):
         report = self.report(filterset, now=now)
         number, page = _read_page(request, report.page)
         window = filterset.criteria()["window"]
-        table = _table(StatusChangesTable, report, request, number, page, zone=window.zone)
+        table = _table(StatusChangesCells, report, request, number, page, zone=window.zone)
         return {"table": table, "count": page.count, "window": window}
 
 
@@ -289,7 +292,7 @@ class LiveView(ReportView):
         number, page = _read_page(request, report.page)
         zone = report.zone
         return {
-            "table": _table(LiveTable, report, request, number, page, zone=zone, now=now),
+            "table": _table(LiveCells, report, request, number, page, zone=zone, now=now),
             "now": now.astimezone(zone),
             "zone": zone,
             "refresh_seconds": LIVE_REFRESH_SECONDS,

@@ -3,14 +3,20 @@ for the ORM from one rule), and the shape of every report — its column spec, `
 and `cells()`."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
 from typing import ClassVar
 
 from django.db import connections
 from django.db.models import Q
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from statuscodes.models import StatusCode
+
+from . import sql
+from .window import Granularity, Period, Window, periods
 
 # The code filter's value that selects intervals and rejections recorded without a code.
 NO_CODE = "none"
@@ -132,30 +138,26 @@ class Report:
 
     `order` is a sequence of column names (`-` for descending); unknown names are dropped and
     `default_order` breaks ties. From `columns` the class derives `ordering` (name → what it
-    sorts by), `export_columns` and `text_indexes` (the export's cells that are neutralised).
+    sorts by), `export_columns`, `export_header` and `text_indexes` (the export's cells that
+    are neutralised).
     """
 
     columns: ClassVar[tuple[Column, ...]]
     default_order: ClassVar[tuple[str, ...]]
     ordering: ClassVar[dict[str, str]]
     export_columns: ClassVar[tuple[Column, ...]]
+    export_header: ClassVar[tuple[str, ...]]
     page_columns: ClassVar[tuple[Column, ...]]
     text_indexes: ClassVar[tuple[int, ...]]
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if "columns" not in cls.__dict__:
-            return
-        cls.ordering = {column.name: column.sort for column in cls.columns if column.sort}
-        cls.export_columns = tuple(column for column in cls.columns if column.exported)
-        cls.page_columns = tuple(column for column in cls.columns if column.on_page)
-        cls.text_indexes = tuple(
-            index for index, column in enumerate(cls.export_columns) if column.text
-        )
+        if "columns" in cls.__dict__:
+            _derive(cls, cls.columns)
 
-    @classmethod
-    def export_header(cls) -> tuple[str, ...]:
-        return tuple(column.name for column in cls.export_columns)
+    def _use_columns(self, columns: tuple[Column, ...]) -> None:
+        """This report's own columns, where a parameter changes the spec (a granularity)."""
+        _derive(self, columns)
 
     def accepted_order(self, order: Sequence[str]) -> tuple[str, ...]:
         """The names of `order` that are sortable columns (what the table shows as sorted)."""
@@ -169,6 +171,18 @@ class Report:
 
     def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
         raise NotImplementedError
+
+
+def _derive(target, columns: tuple[Column, ...]) -> None:
+    """Set on a report class or instance what its column spec gives."""
+    target.columns = columns
+    target.ordering = {column.name: column.sort for column in columns if column.sort}
+    target.export_columns = tuple(column for column in columns if column.exported)
+    target.export_header = tuple(column.name for column in target.export_columns)
+    target.page_columns = tuple(column for column in columns if column.on_page)
+    target.text_indexes = tuple(
+        index for index, column in enumerate(target.export_columns) if column.text
+    )
 
 
 @dataclass(frozen=True)
@@ -267,3 +281,41 @@ def stream_report_rows(
         cursor.execute(query, params)
         while chunk := cursor.fetchmany(2000):
             yield from chunk
+
+
+class PeriodReport(SqlReport):
+    """A SQL report by period (time by code, rejections): its rows are per period of the
+    window at a granularity (docs/reports.md, "Granularity"), a local date by default.
+
+    The periods are computed in Python (`window.periods()`) and handed to the query as the step
+    `periods (period, period_start, period_end)`, numbered in time order: rows sort by that
+    number, and the number gives the period's label. With a granularity other than `day`, the
+    spec's first column `date` becomes `period`.
+    """
+
+    periods: list[Period]
+    granularity: str
+
+    def _cut_into_periods(self, window: Window, granularity: str, *, now: datetime) -> None:
+        self.granularity = granularity
+        self.periods = periods(window, granularity, now=now)
+        if granularity != Granularity.DAY:
+            date_column, *rest = self.columns
+            period_column = replace(
+                date_column, name="period", header=_("Period"), kind="text", accessor="period"
+            )
+            self._use_columns((period_column, *rest))
+            self.default_order = tuple(
+                "period" if name == date_column.name else name for name in self.default_order
+            )
+
+    @cached_property
+    def labels(self) -> list[str]:
+        return [period.label for period in self.periods]
+
+    def _periods(self) -> Cte:
+        values, params = sql.values_list(
+            (sql.integer(index), sql.instant(period.start), sql.instant(period.end))
+            for index, period in enumerate(self.periods)
+        )
+        return Cte("periods (period, period_start, period_end)", values, params)

@@ -12,16 +12,18 @@ from agents.models import Agent
 from core.choices import Channel, EventKind
 
 from . import sql
-from .common import CodeFilter, Column, Cte, ReportPage, SqlReport, code_condition, order_clause
+from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
-from .window import Window
+from .window import Granularity, Window
 
 
 @dataclass(frozen=True, slots=True)
 class RejectionRow:
-    """How many interactions one agent rejected on one local date, on one channel, with one code."""
+    """How many interactions one agent rejected in one period (a local date by default), on one
+    channel, with one code."""
 
     date: date
+    period: str
     agent: str
     agent_name: str
     group: str
@@ -40,7 +42,7 @@ class RejectionSubtotal:
 
 
 ROW_COLUMNS = (
-    "local_date",
+    "period",
     "username",
     "agent_name",
     "group_name",
@@ -53,12 +55,12 @@ ROW_COLUMNS = (
 COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
 
-class RejectionsReport(SqlReport):
+class RejectionsReport(PeriodReport):
     """The report for a set of agents (None: every agent), a window and optional channel and
     code filters."""
 
     columns = (
-        Column("date", _("Date"), sort="local_date", kind="date"),
+        Column("date", _("Date"), sort="period", kind="date"),
         Column("agent", _("Agent"), sort="username", text=True),
         Column("group", _("Group"), sort="group_name", text=True),
         Column("channel", _("Channel"), sort="channel", text=True),
@@ -76,27 +78,21 @@ class RejectionsReport(SqlReport):
         agents: QuerySet[Agent] | None,
         window: Window,
         now: datetime,
+        granularity: str = Granularity.DAY,
         channels: Sequence[str] = (),
         code: CodeFilter = None,
     ) -> None:
         self.agents = agents
-        self.days = window.days(now=now)
+        self._cut_into_periods(window, granularity, now=now)
         self.channels = [channel for channel in channels if channel in Channel.values]
         self.code = code
         self.database = sql.reading_database()
 
     def _is_empty(self) -> bool:
-        return not self.days
+        return not self.periods
 
     def _steps(self) -> list[Cte]:
-        return [self._days(), self._buckets(), self._report_rows()]
-
-    def _days(self) -> Cte:
-        values, params = sql.values_list(
-            (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
-            for day in self.days
-        )
-        return Cte("days (local_date, day_start, day_end)", values, params)
+        return [self._periods(), self._buckets(), self._report_rows()]
 
     def _buckets(self) -> Cte:
         """The rejections counted per local date, agent, channel and code."""
@@ -114,12 +110,12 @@ class RejectionsReport(SqlReport):
         return Cte(
             "buckets",
             f"""
-            SELECT d.local_date, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
-            FROM days d
+            SELECT d.period, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
+            FROM periods d
             JOIN {sql.table("events")} e
-              ON e.started_at >= d.day_start AND e.started_at < d.day_end
+              ON e.started_at >= d.period_start AND e.started_at < d.period_end
             WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}
-            GROUP BY d.local_date, e.agent_id, e.channel, e.code_id""",
+            GROUP BY d.period, e.agent_id, e.channel, e.code_id""",
             [*scope_params, *channel_params, *code_params],
         )
 
@@ -127,7 +123,7 @@ class RejectionsReport(SqlReport):
         return Cte(
             "report_rows",
             f"""
-            SELECT b.local_date, u.username,
+            SELECT b.period, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.channel,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
@@ -167,7 +163,7 @@ class RejectionsReport(SqlReport):
             values = dict(zip(COLUMNS, result, strict=True))
             section, figure = values["section"], int(values["count"] or 0)
             if section == "row":
-                page_rows.append(_row(values))
+                page_rows.append(self._row(values))
             elif section == "channel":
                 label = str(Channel(values["channel"]).label)
                 summary["by_channel"].append(RejectionSubtotal(values["channel"], label, figure))
@@ -182,22 +178,20 @@ class RejectionsReport(SqlReport):
         return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)
 
     def _row(self, values: dict) -> RejectionRow:
-        return _row(values)
+        period = self.periods[values["period"]]
+        return RejectionRow(
+            date=period.first_date,
+            period=period.label,
+            agent=values["username"],
+            agent_name=values["agent_name"],
+            group=values["group_name"],
+            channel=values["channel"],
+            list=values["list_name"],
+            code=values["code"],
+            code_label=values["code_label"],
+            count=int(values["count"]),
+        )
 
     def _cells(self, values: tuple) -> list:
-        local_date, agent, _name, group, channel, code_list, code, label, count = values
-        return [str(local_date), agent, group, channel, code_list, code, label, int(count)]
-
-
-def _row(values: dict) -> RejectionRow:
-    return RejectionRow(
-        date=sql.as_date(values["local_date"]),
-        agent=values["username"],
-        agent_name=values["agent_name"],
-        group=values["group_name"],
-        channel=values["channel"],
-        list=values["list_name"],
-        code=values["code"],
-        code_label=values["code_label"],
-        count=int(values["count"]),
-    )
+        period, agent, _name, group, channel, code_list, code, label, count = values
+        return [self.labels[period], agent, group, channel, code_list, code, label, int(count)]

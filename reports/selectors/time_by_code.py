@@ -5,7 +5,7 @@ midnights (the days come from `Window.days`), summed per bucket in exact microse
 page rows, the subtotals, the totals and the chart are read from that one aggregate.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,9 +18,9 @@ from core.choices import AgentStatus, EventKind
 from core.durations import hms, percent, whole_seconds
 
 from . import sql
-from .common import CodeFilter, Column, Cte, ReportPage, SqlReport, code_condition, order_clause
+from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
-from .window import Window
+from .window import Granularity, Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
 
@@ -60,9 +60,12 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class TimeByCodeRow:
-    """Time of one agent on one local date in one status with one code (or none)."""
+    """Time of one agent in one period (a local date by default) in one status with one code
+    (or none). `date` is the first local date of the window in the period, `period` how the
+    report writes the period."""
 
     date: date
+    period: str
     agent: str
     agent_name: str
     group: str
@@ -95,7 +98,7 @@ class ChartSegment:
 
 # The section of the page's statement and the row's columns, in the order `report_rows` gives.
 ROW_COLUMNS = (
-    "local_date",
+    "period",
     "username",
     "agent_name",
     "group_name",
@@ -112,11 +115,11 @@ ROW_COLUMNS = (
 COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
 
-class TimeByCodeReport(SqlReport):
+class TimeByCodeReport(PeriodReport):
     """The report for a set of agents, a window and optional status and code filters."""
 
     columns = (
-        Column("date", _("Date"), sort="local_date", kind="date"),
+        Column("date", _("Date"), sort="period", kind="date"),
         Column("agent", _("Agent"), sort="username", text=True),
         Column("group", _("Group"), sort="group_name", text=True),
         Column("status", _("Status"), sort="status", text=True),
@@ -159,6 +162,7 @@ class TimeByCodeReport(SqlReport):
         agents: QuerySet[Agent],
         window: Window,
         now: datetime,
+        granularity: str = Granularity.DAY,
         statuses: Sequence[str] = REPORTED_STATUSES,
         code: CodeFilter = None,
     ) -> None:
@@ -167,11 +171,11 @@ class TimeByCodeReport(SqlReport):
         self.now = now
         self.statuses = [status for status in statuses if status in REPORTED_STATUSES]
         self.code = code
-        self.days = window.days(now=now)
+        self._cut_into_periods(window, granularity, now=now)
         self.database = sql.reading_database()
 
     def _is_empty(self) -> bool:
-        return not self.days or not self.statuses
+        return not self.periods or not self.statuses
 
     # --- the query, one step per CTE ------------------------------------------------------
     #
@@ -183,7 +187,7 @@ class TimeByCodeReport(SqlReport):
 
     def _steps(self) -> list[Cte]:
         return [
-            self._days(),
+            self._periods(),
             self._scope(),
             self._started(),
             self._carried(),
@@ -194,14 +198,6 @@ class TimeByCodeReport(SqlReport):
             self._logged_in(),
             self._report_rows(),
         ]
-
-    def _days(self) -> Cte:
-        """The window's local days and their UTC bounds (computed by `Window.days`)."""
-        values, params = sql.values_list(
-            (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
-            for day in self.days
-        )
-        return Cte("days (local_date, day_start, day_end)", values, params)
 
     def _scope(self) -> Cte:
         scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
@@ -217,19 +213,19 @@ class TimeByCodeReport(SqlReport):
             # the window's bounds as constants it would read each agent's whole history. SQLite
             # reads each day's events through the index and would use the constants instead
             # of the day's own bounds, so it is not given them.
-            start_sql, start_param = sql.instant(self.days[0].start)
-            end_sql, end_param = sql.instant(self.days[-1].end)
+            start_sql, start_param = sql.instant(self.periods[0].start)
+            end_sql, end_param = sql.instant(self.periods[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
             window_params = [start_param, end_param]
         return Cte(
             "started",
             f"""
             SELECT e.agent_id, e.status, e.code_id, e.started_at,
-                   COALESCE(e.ended_at, {now_sql}) AS ended_at, d.day_end,
-                   d.local_date, c.max_minutes
-            FROM days d
+                   COALESCE(e.ended_at, {now_sql}) AS ended_at, d.period_end,
+                   d.period, c.max_minutes
+            FROM periods d
             JOIN {sql.table("events")} e
-              ON e.started_at >= d.day_start AND e.started_at < d.day_end
+              ON e.started_at >= d.period_start AND e.started_at < d.period_end
             LEFT JOIN {sql.table("codes")} c ON c.id = e.code_id
             WHERE e.kind = {STATUS_KIND} AND {sql.not_for_index("e.status")} IN {parted_sql}
               AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}""",
@@ -239,7 +235,7 @@ class TimeByCodeReport(SqlReport):
     def _carried(self) -> Cte:
         """The interval each agent was in when the window opened: one index probe per agent."""
         now_sql, now_param = sql.instant(self.now)
-        start_sql, start_param = sql.instant(self.days[0].start)
+        start_sql, start_param = sql.instant(self.periods[0].start)
         parted_sql, parted_params = _parted_statuses()
         events = sql.table("events")
         return Cte(
@@ -266,18 +262,18 @@ class TimeByCodeReport(SqlReport):
         return Cte(
             "parts",
             f"""
-            SELECT agent_id, status, code_id, local_date, 1 AS starts,
-                   {sql.duration_us(sql.least("ended_at", "day_end"), "started_at")} AS us,
+            SELECT agent_id, status, code_id, period, 1 AS starts,
+                   {sql.duration_us(sql.least("ended_at", "period_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            SELECT i.agent_id, i.status, i.code_id, d.local_date, 0,
-                   {sql.duration_us(sql.least("i.ended_at", "d.day_end"), "d.day_start")}, 0
+            SELECT i.agent_id, i.status, i.code_id, d.period, 0,
+                   {sql.duration_us(sql.least("i.ended_at", "d.period_end"), "d.period_start")}, 0
             FROM (SELECT agent_id, status, code_id, started_at, ended_at
-                  FROM started WHERE ended_at > day_end
+                  FROM started WHERE ended_at > period_end
                   UNION ALL
                   SELECT agent_id, status, code_id, started_at, ended_at FROM carried) i
-            JOIN days d ON d.day_start > i.started_at AND d.day_start < i.ended_at""",
+            JOIN periods d ON d.period_start > i.started_at AND d.period_start < i.ended_at""",
         )
 
     def _buckets(self) -> Cte:
@@ -285,12 +281,12 @@ class TimeByCodeReport(SqlReport):
         return Cte(
             "buckets",
             """
-            SELECT local_date, agent_id, status, code_id,
+            SELECT period, agent_id, status, code_id,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY local_date, agent_id, status, code_id""",
+            GROUP BY period, agent_id, status, code_id""",
             materialized=True,
         )
 
@@ -310,21 +306,23 @@ class TimeByCodeReport(SqlReport):
         return Cte(
             "logged_out",
             f"""
-            SELECT agent_id, local_date, SUM(us) AS us
+            SELECT agent_id, period, SUM(us) AS us
             FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
-            GROUP BY agent_id, local_date""",
+            GROUP BY agent_id, period""",
         )
 
     def _logged_in(self) -> Cte:
         """Each day's time after the agent's first change, less the time logged out."""
-        after_first = sql.duration_us("d.day_end", sql.greatest("d.day_start", "f.started_at"))
+        after_first = sql.duration_us(
+            "d.period_end", sql.greatest("d.period_start", "f.started_at")
+        )
         return Cte(
             "logged_in",
             f"""
-            SELECT f.agent_id, d.local_date, {after_first} - COALESCE(o.us, 0) AS us
+            SELECT f.agent_id, d.period, {after_first} - COALESCE(o.us, 0) AS us
             FROM first_change f
-            JOIN days d ON f.started_at < d.day_end
-            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.local_date = d.local_date""",
+            JOIN periods d ON f.started_at < d.period_end
+            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.period = d.period""",
             materialized=True,
         )
 
@@ -335,14 +333,14 @@ class TimeByCodeReport(SqlReport):
         return Cte(
             "report_rows",
             f"""
-            SELECT b.local_date, b.agent_id, u.username,
+            SELECT b.period, b.agent_id, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.status,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
                    COALESCE({code_label_sql("c")}, '') AS code_label,
                    b.count, b.us, li.us AS logged_in_us, b.exceeded_count, b.exceeded_us
             FROM buckets b
-            JOIN logged_in li ON li.agent_id = b.agent_id AND li.local_date = b.local_date
+            JOIN logged_in li ON li.agent_id = b.agent_id AND li.period = b.period
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
@@ -392,18 +390,30 @@ class TimeByCodeReport(SqlReport):
                list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
         FROM report_rows GROUP BY list_name, code, code_label, {series}"""
         results = self._read_sections(sections, order_sql, offset=offset, limit=limit)
-        return _page_from_results(results, offset=offset, order=accepted)
+        return _page_from_results(results, offset=offset, order=accepted, row=self._row)
 
     def _row(self, values: dict) -> TimeByCodeRow:
-        return _row(values)
+        period = self.periods[values["period"]]
+        return TimeByCodeRow(
+            date=period.first_date,
+            period=period.label,
+            agent=values["username"],
+            agent_name=values["agent_name"],
+            group=values["group_name"],
+            status=values["status"],
+            list=values["list_name"],
+            code=values["code"],
+            code_label=values["code_label"],
+            figures=_figures(values),
+        )
 
     def _cells(self, values: tuple) -> list:
-        local_date, agent, _name, group, status, code_list, code, label, count, us, logged_in = (
-            values[:11]
-        )
+        period, agent, _name, group, status, code_list, code, label, count, us, logged_in = values[
+            :11
+        ]
         seconds = whole_seconds(int(us))
         return [
-            str(local_date),
+            self.labels[period],
             agent,
             group,
             status,
@@ -436,20 +446,6 @@ def _figures(values: dict) -> Figures:
     )
 
 
-def _row(values: dict) -> TimeByCodeRow:
-    return TimeByCodeRow(
-        date=sql.as_date(values["local_date"]),
-        agent=values["username"],
-        agent_name=values["agent_name"],
-        group=values["group_name"],
-        status=values["status"],
-        list=values["list_name"],
-        code=values["code"],
-        code_label=values["code_label"],
-        figures=_figures(values),
-    )
-
-
 def _empty_summary(order: Sequence[str]) -> dict:
     zero = Figures(count=0, us=0, logged_in_us=0, exceeded_count=0, exceeded_us=0)
     return {
@@ -461,14 +457,16 @@ def _empty_summary(order: Sequence[str]) -> dict:
     }
 
 
-def _page_from_results(results: list[tuple], *, offset: int, order: Sequence[str]) -> ReportPage:
+def _page_from_results(
+    results: list[tuple], *, offset: int, order: Sequence[str], row: Callable[[dict], TimeByCodeRow]
+) -> ReportPage:
     page_rows, summary = [], _empty_summary(order)
     count = 0
     for result in results:
         values = dict(zip(COLUMNS, result, strict=True))
         section = values["section"]
         if section == "row":
-            page_rows.append(_row(values))
+            page_rows.append(row(values))
         elif section == "agent":
             label = values["agent_name"] or values["username"]
             summary["by_agent"].append(Subtotal(values["username"], label, _figures(values)))
