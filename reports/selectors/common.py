@@ -193,6 +193,8 @@ class Cte:
     sql: str
     params: Sequence = ()
     materialized: bool = False
+    # Refers to itself (WITH RECURSIVE): SQLite and PostgreSQL allow other steps beside it.
+    recursive: bool = False
 
 
 def with_clause(steps: Sequence[Cte]) -> tuple[str, list]:
@@ -202,7 +204,8 @@ def with_clause(steps: Sequence[Cte]) -> tuple[str, list]:
         keyword = " AS MATERIALIZED" if step.materialized else " AS"
         parts.append(f"{step.name}{keyword} ({step.sql})")
         params.extend(step.params)
-    return "WITH " + ",\n".join(parts), params
+    keyword = "WITH RECURSIVE " if any(step.recursive for step in steps) else "WITH "
+    return keyword + ",\n".join(parts), params
 
 
 class SqlReport(Report):
@@ -318,4 +321,5 @@ class PeriodReport(SqlReport):
             (sql.integer(index), sql.instant(period.start), sql.instant(period.end))
             for index, period in enumerate(self.periods)
         )
-        return Cte("periods (period, period_start, period_end)", values, params)
+        # Materialized: the later parts of an interval are found by the period's number.
+        return Cte("periods (period, period_start, period_end)", values, params, materialized=True)

@@ -191,6 +191,7 @@ class TimeByCodeReport(PeriodReport):
             self._scope(),
             self._started(),
             self._carried(),
+            self._spread(),
             self._parts(),
             self._buckets(),
             self._first_change(),
@@ -255,9 +256,32 @@ class TimeByCodeReport(PeriodReport):
             [now_param, start_param, start_param, *parted_params],
         )
 
+    def _spread(self) -> Cte:
+        """The later periods of each interval that outlasts the period it starts in (or that
+        was open when the window opened): one step to the next period at a time, so the work
+        grows with the parts, not with intervals × periods."""
+        return Cte(
+            "spread (agent_id, status, code_id, ended_at, period, period_start, period_end)",
+            """
+            SELECT i.agent_id, i.status, i.code_id, i.ended_at,
+                   d.period, d.period_start, d.period_end
+            FROM (SELECT agent_id, status, code_id, ended_at, period + 1 AS next_period
+                  FROM started WHERE ended_at > period_end
+                  UNION ALL
+                  SELECT agent_id, status, code_id, ended_at, 0 FROM carried) i
+            JOIN periods d ON d.period = i.next_period
+            UNION ALL
+            SELECT s.agent_id, s.status, s.code_id, s.ended_at,
+                   d.period, d.period_start, d.period_end
+            FROM spread s
+            JOIN periods d ON d.period = s.period + 1
+            WHERE s.ended_at > s.period_end""",
+            recursive=True,
+        )
+
     def _parts(self) -> Cte:
-        """Each interval cut at local midnights: the first day's part carries the count (and
-        how far the whole interval went past its code's maximum), the later parts only time."""
+        """Each interval cut at the periods' bounds: the first part carries the count (and how
+        far the whole interval went past its code's maximum), the later parts only time."""
         over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
         return Cte(
             "parts",
@@ -267,13 +291,9 @@ class TimeByCodeReport(PeriodReport):
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            SELECT i.agent_id, i.status, i.code_id, d.period, 0,
-                   {sql.duration_us(sql.least("i.ended_at", "d.period_end"), "d.period_start")}, 0
-            FROM (SELECT agent_id, status, code_id, started_at, ended_at
-                  FROM started WHERE ended_at > period_end
-                  UNION ALL
-                  SELECT agent_id, status, code_id, started_at, ended_at FROM carried) i
-            JOIN periods d ON d.period_start > i.started_at AND d.period_start < i.ended_at""",
+            SELECT agent_id, status, code_id, period, 0,
+                   {sql.duration_us(sql.least("ended_at", "period_end"), "period_start")}, 0
+            FROM spread""",
         )
 
     def _buckets(self) -> Cte:
@@ -309,27 +329,37 @@ class TimeByCodeReport(PeriodReport):
             SELECT agent_id, period, SUM(us) AS us
             FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
             GROUP BY agent_id, period""",
+            materialized=True,
         )
 
     def _logged_in(self) -> Cte:
-        """Each day's time after the agent's first change, less the time logged out."""
+        """Each agent's time logged in over the whole window (the subtotals' and totals'
+        percentages): the window after the agent's first change, less the time logged out."""
         after_first = sql.duration_us(
-            "d.period_end", sql.greatest("d.period_start", "f.started_at")
+            "w.window_end", sql.greatest("w.window_start", "f.started_at")
         )
         return Cte(
             "logged_in",
             f"""
-            SELECT f.agent_id, d.period, {after_first} - COALESCE(o.us, 0) AS us
+            SELECT f.agent_id, {after_first} - COALESCE(o.us, 0) AS us
             FROM first_change f
-            JOIN periods d ON f.started_at < d.period_end
-            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.period = d.period""",
+            JOIN (SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
+                  FROM periods) w ON f.started_at < w.window_end
+            LEFT JOIN (SELECT agent_id, SUM(us) AS us FROM logged_out GROUP BY agent_id) o
+              ON o.agent_id = f.agent_id""",
             materialized=True,
         )
 
     def _report_rows(self) -> Cte:
-        """The report's rows: the buckets of the statuses asked for, with names and labels."""
+        """The report's rows: the buckets of the statuses asked for, with names and labels, and
+        the agent's time logged in during the row's period: the period after the agent's first
+        change, less the time logged out."""
         statuses_sql, statuses_params = sql.in_list(self.statuses)
         code_sql, code_params = code_condition(self.code, column="b.code_id")
+        after_first = sql.duration_us(
+            "d.period_end", sql.greatest("d.period_start", "f.started_at")
+        )
+        logged_in = f"{after_first} - COALESCE(o.us, 0)"
         return Cte(
             "report_rows",
             f"""
@@ -338,9 +368,11 @@ class TimeByCodeReport(PeriodReport):
                    g.name AS group_name, b.status,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
                    COALESCE({code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, li.us AS logged_in_us, b.exceeded_count, b.exceeded_us
+                   b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us
             FROM buckets b
-            JOIN logged_in li ON li.agent_id = b.agent_id AND li.period = b.period
+            JOIN periods d ON d.period = b.period
+            JOIN first_change f ON f.agent_id = b.agent_id
+            LEFT JOIN logged_out o ON o.agent_id = b.agent_id AND o.period = b.period
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
@@ -371,8 +403,7 @@ class TimeByCodeReport(PeriodReport):
                NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
                SUM(r.exceeded_count), SUM(r.exceeded_us)
         FROM report_rows r
-        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) a
-          ON a.agent_id = r.agent_id
+        JOIN logged_in a ON a.agent_id = r.agent_id
         GROUP BY r.agent_id, r.username, r.agent_name, r.group_name, a.us
         UNION ALL
         SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
