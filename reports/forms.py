@@ -19,7 +19,7 @@ from core.choices import AgentStatus, Channel
 from statuscodes.models import StatusCode
 
 from .selectors.common import NO_CODE
-from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES
+from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
 from .selectors.window import (
     MAX_SUB_DAY_WINDOW_DAYS,
     MAX_WINDOW_DAYS,
@@ -229,6 +229,12 @@ class TimeByCodeForm(GranularityMixin, WindowForm):
         label=_("Chart by"),
         required=False,
         choices=[(CHART_STACKS[0], _("Status")), (CHART_STACKS[1], _("Agent"))],
+        widget=Select,
+    )
+    trend = forms.ChoiceField(
+        label=_("Trend by"),
+        required=False,
+        choices=[(TREND_STACKS[0], _("Status")), (TREND_STACKS[1], _("Code"))],
         widget=Select,
     )
 

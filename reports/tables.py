@@ -79,7 +79,7 @@ def _table_column(column: Column) -> tables.Column:
         return tables.BooleanColumn(yesno=(_("yes"), ""), **options)
     if column.kind == "number":
         options["attrs"] = NUMBER
-    elif column.kind == "instant":
+    elif column.kind in ("instant", "period"):
         options["attrs"] = WHOLE
     return tables.Column(**options)
 

@@ -25,7 +25,7 @@ from django_filters import FilterSet
 from core.choices import AgentStatus
 
 from . import exports
-from .charts import stacked_bars
+from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
     LiveFilterSet,
     RejectionsFilterSet,
@@ -185,6 +185,15 @@ def _table(
     return table
 
 
+def _status_label(status: str) -> str:
+    return str(AgentStatus(status).label)
+
+
+def _code_label(code: tuple[str, str, str]) -> str:
+    list_name, key, label = code
+    return f"{label} ({list_name} / {key})" if key else _("(no code)")
+
+
 class TimeByCodeView(ReportView):
     filterset_class = TimeByCodeFilterSet
     title = gettext_lazy("Time on break and offline by code")
@@ -204,17 +213,26 @@ class TimeByCodeView(ReportView):
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         report = self.report(filterset, now=now)
         stack = filterset.criteria()["stack"] or "status"
-        number, page = _read_page(request, partial(report.page, stack=stack))
+        trend = filterset.criteria()["trend"] or "status"
+        number, page = _read_page(request, partial(report.page, stack=stack, trend=trend))
         if stack == "agent":
             names = {subtotal.key: subtotal.label for subtotal in page.summary["by_agent"]}
             series_label = names.get
         else:
-            series_label = lambda status: str(AgentStatus(status).label)  # noqa: E731
+            series_label = _status_label
         return {
             "table": _table(TimeByCodeCells, report, request, number, page),
             "summary": page.summary,
             "window": filterset.criteria()["window"],
             "chart": stacked_bars(page.summary["chart"], series_label=series_label),
+            "trend": trend_columns(
+                page.summary["trend"],
+                period_labels=report.labels,
+                series_label=_code_label if trend == "code" else _status_label,
+            ),
+            "trend_by": trend,
+            "retrend_link": _link_with(request, trend="status" if trend == "code" else "code"),
+            "too_many_periods": len(report.periods) > MAX_TREND_PERIODS,
             "stack": stack,
             "restack_link": _link_with(request, stack="status" if stack == "agent" else "agent"),
         }

@@ -102,7 +102,8 @@ class Column:
     table's column. `sort` is what the column sorts by (SQL for the SQL reports, a field for the
     ORM ones); None makes it unsortable. `text` marks cells that may hold text typed by people
     (names, labels): only those can start a spreadsheet formula, so only those are neutralised.
-    `kind` says how the page's table shows it (`text`, `number`, `date`, `instant`, `flag`);
+    `kind` says how the page's table shows it (`text`, `number`, `date`, `period`, `instant`,
+    `flag`);
     `accessor` where the table reads it, when not `name`; a `computed` cell is worked out from
     the row even where its value is empty. A column is on the page, in the export, or both.
     """
@@ -254,10 +255,12 @@ class SqlReport(Report):
             order_sql=order_sql,
         )
 
-    def _read_sections(self, sections_sql: str, order_sql: str, *, offset: int, limit: int):
+    def _read_sections(
+        self, sections_sql: str, order_sql: str, *, offset: int, limit: int, extra: Sequence = ()
+    ):
         """The page's rows (sorted, cut by the database) followed by the summary `sections`,
-        in one statement over `report_rows`."""
-        clause, params = with_clause(self._steps())
+        in one statement over `report_rows` (and the `extra` steps the sections read)."""
+        clause, params = with_clause([*self._steps(), *extra])
         columns = ", ".join(self.row_columns)
         query = f"""{clause}
         SELECT * FROM (
@@ -305,7 +308,7 @@ class PeriodReport(SqlReport):
         if granularity != Granularity.DAY:
             date_column, *rest = self.columns
             period_column = replace(
-                date_column, name="period", header=_("Period"), kind="text", accessor="period"
+                date_column, name="period", header=_("Period"), kind="period", accessor="period"
             )
             self._use_columns((period_column, *rest))
             self.default_order = tuple(

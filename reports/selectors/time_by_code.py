@@ -25,6 +25,8 @@ from .window import Granularity, Window
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
 
 CHART_STACKS = ("status", "agent")
+# What the trend chart over the periods stacks: the time of each status, or of each code.
+TREND_STACKS = ("status", "code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,36 @@ class Subtotal:
     key: str
     label: str
     figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSegment:
+    """Time in one period (its number) of one series: a status key, or a code (list, key and
+    current label)."""
+
+    period: int
+    series: tuple[str, str, str] | str
+    us: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCode:
+    """A group's time with one code (or none), and the group's time logged in."""
+
+    group: str
+    list: str
+    code: str
+    code_label: str
+    us: int
+    logged_in_us: int
+
+    @property
+    def duration(self) -> str:
+        return hms(whole_seconds(self.us))
+
+    @property
+    def percent_of_logged_in(self) -> float | None:
+        return percent(self.us, self.logged_in_us)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +382,19 @@ class TimeByCodeReport(PeriodReport):
             materialized=True,
         )
 
+    def _group_logged_in(self) -> Cte:
+        """The time logged in of each group's agents in scope (the group summary's
+        percentages), those without a break included."""
+        return Cte(
+            "group_logged_in",
+            f"""
+            SELECT g.name AS group_name, SUM(li.us) AS us
+            FROM logged_in li
+            JOIN {sql.table("agents")} a ON a.id = li.agent_id
+            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            GROUP BY g.name""",
+        )
+
     def _report_rows(self) -> Cte:
         """The report's rows: the buckets of the statuses asked for, with names and labels, and
         the agent's time logged in during the row's period: the period after the agent's first
@@ -386,17 +431,29 @@ class TimeByCodeReport(PeriodReport):
     # --- reading it -----------------------------------------------------------------------
 
     def page(
-        self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50, stack: str = "status"
+        self,
+        *,
+        order: Sequence[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+        stack: str = "status",
+        trend: str = "status",
     ) -> ReportPage:
-        """Rows `offset` to `offset + limit` in `order`, with subtotals, totals and the chart.
+        """Rows `offset` to `offset + limit` in `order`, with subtotals, totals and the charts.
 
-        One query: the page, the subtotals by agent and by status, the totals and the chart's
-        segments are sections of a UNION over the aggregate, which is computed once.
+        One query: the page, the subtotals by agent, by status and by group (and by group and
+        code), the totals, the code chart's segments (stacked by `stack`) and the trend's
+        (time per period, stacked by `trend`) are sections of a UNION over the aggregate, which
+        is computed once.
         """
         accepted, order_sql = order_clause(order, self.ordering, self.default_order)
         if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=_empty_summary(accepted))
         series = "status" if stack != "agent" else "username"
+        by_code = trend == "code"
+        trend_status = "NULL" if by_code else "status"
+        trend_code = "list_name, code, code_label" if by_code else "NULL, NULL, NULL"
+        trend_group = ", list_name, code, code_label" if by_code else ", status"
         sections = f"""
         UNION ALL
         SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
@@ -419,8 +476,24 @@ class TimeByCodeReport(PeriodReport):
         SELECT 'chart', NULL, NULL, {"username" if series == "username" else "NULL"},
                NULL, NULL, {"status" if series == "status" else "NULL"},
                list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
-        FROM report_rows GROUP BY list_name, code, code_label, {series}"""
-        results = self._read_sections(sections, order_sql, offset=offset, limit=limit)
+        FROM report_rows GROUP BY list_name, code, code_label, {series}
+        UNION ALL
+        SELECT 'trend', NULL, period, NULL, NULL, NULL, {trend_status},
+               {trend_code}, NULL, SUM(us), NULL, NULL, NULL
+        FROM report_rows GROUP BY period{trend_group}
+        UNION ALL
+        SELECT 'group', NULL, NULL, NULL, NULL, r.group_name, NULL, NULL, NULL, NULL,
+               SUM(r.count), SUM(r.us), gl.us, SUM(r.exceeded_count), SUM(r.exceeded_us)
+        FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
+        GROUP BY r.group_name, gl.us
+        UNION ALL
+        SELECT 'group_code', NULL, NULL, NULL, NULL, r.group_name, NULL,
+               r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL
+        FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
+        GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
+        results = self._read_sections(
+            sections, order_sql, offset=offset, limit=limit, extra=[self._group_logged_in()]
+        )
         return _page_from_results(results, offset=offset, order=accepted, row=self._row)
 
     def _row(self, values: dict) -> TimeByCodeRow:
@@ -484,7 +557,10 @@ def _empty_summary(order: Sequence[str]) -> dict:
         "total": zero,
         "by_agent": [],
         "by_status": [],
+        "by_group": [],
+        "by_group_code": [],
         "chart": [],
+        "trend": [],
     }
 
 
@@ -507,6 +583,23 @@ def _page_from_results(
         elif section == "total":
             count = int(values["row_count"])
             summary["total"] = _figures(values)
+        elif section == "trend":
+            series = values["status"] or (values["list_name"], values["code"], values["code_label"])
+            summary["trend"].append(TrendSegment(values["period"], series, int(values["us"])))
+        elif section == "group":
+            name = values["group_name"]
+            summary["by_group"].append(Subtotal(name, name, _figures(values)))
+        elif section == "group_code":
+            summary["by_group_code"].append(
+                GroupCode(
+                    group=values["group_name"],
+                    list=values["list_name"],
+                    code=values["code"],
+                    code_label=values["code_label"],
+                    us=int(values["us"]),
+                    logged_in_us=int(values["logged_in_us"] or 0),
+                )
+            )
         else:
             summary["chart"].append(
                 ChartSegment(
@@ -518,5 +611,7 @@ def _page_from_results(
                 )
             )
     summary["by_agent"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_group"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_group_code"].sort(key=lambda item: (item.group, -item.us, item.list, item.code))
     summary["by_status"].sort(key=lambda subtotal: REPORTED_STATUSES.index(subtotal.key))
     return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)
