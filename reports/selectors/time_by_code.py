@@ -76,6 +76,7 @@ class TimeByCodeRow:
     code: str
     code_label: str
     figures: Figures
+    paid: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,7 @@ ROW_COLUMNS = (
     "logged_in_us",
     "exceeded_count",
     "exceeded_us",
+    "paid",
 )
 COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
@@ -184,6 +186,7 @@ class TimeByCodeReport(PeriodReport):
             accessor="figures__exceeded_seconds",
             exported=False,
         ),
+        Column("paid", _("Paid"), sort="paid", kind="flag"),
     )
     default_order = ("date", "agent", "status", "list", "code")
     row_columns = ROW_COLUMNS
@@ -413,7 +416,8 @@ class TimeByCodeReport(PeriodReport):
                    g.name AS group_name, b.status,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
                    COALESCE({code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us
+                   b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us,
+                   COALESCE(c.paid, FALSE) AS paid
             FROM buckets b
             JOIN periods d ON d.period = b.period
             JOIN first_change f ON f.agent_id = b.agent_id
@@ -458,37 +462,42 @@ class TimeByCodeReport(PeriodReport):
         UNION ALL
         SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
                NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
-               SUM(r.exceeded_count), SUM(r.exceeded_us)
+               SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
         FROM report_rows r
         JOIN logged_in a ON a.agent_id = r.agent_id
         GROUP BY r.agent_id, r.username, r.agent_name, r.group_name, a.us
         UNION ALL
         SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
-               SUM(exceeded_count), SUM(exceeded_us)
+               SUM(exceeded_count), SUM(exceeded_us), NULL
         FROM report_rows GROUP BY status
+        UNION ALL
+        SELECT 'paid', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
+               SUM(exceeded_count), SUM(exceeded_us), paid
+        FROM report_rows GROUP BY paid
         UNION ALL
         SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
-               SUM(exceeded_count), SUM(exceeded_us)
+               SUM(exceeded_count), SUM(exceeded_us), NULL
         FROM report_rows
         UNION ALL
         SELECT 'chart', NULL, NULL, {"username" if series == "username" else "NULL"},
                NULL, NULL, {"status" if series == "status" else "NULL"},
-               list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
+               list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL, NULL
         FROM report_rows GROUP BY list_name, code, code_label, {series}
         UNION ALL
         SELECT 'trend', NULL, period, NULL, NULL, NULL, {trend_status},
-               {trend_code}, NULL, SUM(us), NULL, NULL, NULL
+               {trend_code}, NULL, SUM(us), NULL, NULL, NULL, NULL
         FROM report_rows GROUP BY period{trend_group}
         UNION ALL
         SELECT 'group', NULL, NULL, NULL, NULL, r.group_name, NULL, NULL, NULL, NULL,
-               SUM(r.count), SUM(r.us), gl.us, SUM(r.exceeded_count), SUM(r.exceeded_us)
+               SUM(r.count), SUM(r.us), gl.us, SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
         FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
         GROUP BY r.group_name, gl.us
         UNION ALL
         SELECT 'group_code', NULL, NULL, NULL, NULL, r.group_name, NULL,
-               r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL
+               r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL, NULL
         FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
         GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
         results = self._read_sections(
@@ -509,6 +518,7 @@ class TimeByCodeReport(PeriodReport):
             code=values["code"],
             code_label=values["code_label"],
             figures=_figures(values),
+            paid=bool(values["paid"]),
         )
 
     def _cells(self, values: tuple) -> list:
@@ -528,6 +538,7 @@ class TimeByCodeReport(PeriodReport):
             seconds,
             hms(seconds),
             percent(int(us), int(logged_in or 0)),
+            "true" if values[13] else "false",
         ]
 
 
@@ -558,6 +569,7 @@ def _empty_summary(order: Sequence[str]) -> dict:
         "by_agent": [],
         "by_status": [],
         "by_group": [],
+        "by_paid": [],
         "by_group_code": [],
         "chart": [],
         "trend": [],
@@ -580,6 +592,12 @@ def _page_from_results(
         elif section == "status":
             label = str(AgentStatus(values["status"]).label)
             summary["by_status"].append(Subtotal(values["status"], label, _figures(values)))
+        elif section == "paid":
+            paid = bool(values["paid"])
+            label = str(_("Paid") if paid else _("Unpaid"))
+            summary["by_paid"].append(
+                Subtotal("paid" if paid else "unpaid", label, _figures(values))
+            )
         elif section == "total":
             count = int(values["row_count"])
             summary["total"] = _figures(values)
@@ -612,6 +630,7 @@ def _page_from_results(
             )
     summary["by_agent"].sort(key=lambda subtotal: subtotal.key)
     summary["by_group"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_paid"].sort(key=lambda subtotal: subtotal.key)
     summary["by_group_code"].sort(key=lambda item: (item.group, -item.us, item.list, item.code))
     summary["by_status"].sort(key=lambda subtotal: REPORTED_STATUSES.index(subtotal.key))
     return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)

@@ -28,6 +28,7 @@ TIME_BY_CODE_COLUMNS = [
     "seconds",
     "duration",
     "percent_of_logged_in",
+    "paid",
 ]
 
 
