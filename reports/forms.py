@@ -125,10 +125,33 @@ class TimeZoneMixin(forms.Form):
         return ZoneInfo(self.cleaned_data["tz"] or settings.TIME_ZONE)
 
 
+def today_in(zone: ZoneInfo) -> date:
+    return timezone.now().astimezone(zone).date()
+
+
+def default_date_from(date_to: date) -> date:
+    return date_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+
+
 class WindowForm(TimeZoneMixin):
     """Local dates `date_from` to `date_to` inclusive in a time zone; `clean()` adds `window`."""
 
     field_order = FIELD_ORDER
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The date inputs show the window in use: without dates, the default window's (when
+        # the zone is known and the other date, if any, is a date).
+        if self.is_bound and not (self.data.get("date_from") and self.data.get("date_to")):
+            self.data = self.data.copy()
+            try:
+                zone = ZoneInfo(self.data.get("tz") or settings.TIME_ZONE)
+                date_to = date.fromisoformat(self.data.get("date_to") or today_in(zone).isoformat())
+            except (ValueError, KeyError):
+                return
+            self.data["date_to"] = date_to.isoformat()
+            if not self.data.get("date_from"):
+                self.data["date_from"] = default_date_from(date_to).isoformat()
 
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
@@ -138,14 +161,14 @@ class WindowForm(TimeZoneMixin):
         zone = cleaned.get("tz")
         if zone is None or "date_from" in self.errors or "date_to" in self.errors:
             return cleaned
-        date_to = cleaned.get("date_to") or timezone.now().astimezone(zone).date()
+        date_to = cleaned.get("date_to") or today_in(zone)
         date_from = cleaned.get("date_from")
         if any(not EARLIEST_DATE <= day <= LATEST_DATE for day in (date_from, date_to) if day):
             raise forms.ValidationError(
                 _("Dates must be between %(earliest)s and %(latest)s."),
                 params={"earliest": EARLIEST_DATE, "latest": LATEST_DATE},
             )
-        date_from = date_from or date_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+        date_from = date_from or default_date_from(date_to)
         if date_to < date_from:
             raise forms.ValidationError(_("The end date is before the start date."))
         days = (date_to - date_from).days + 1
