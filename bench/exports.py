@@ -116,9 +116,10 @@ def status_change_cells(count: int):
 
 def write(writer: str, rows: int, file) -> None:
     from reports import exports
+    from reports.selectors.status_changes import StatusChangesReport
 
-    header = list(exports.STATUS_CHANGES_HEADER)
-    text = exports.STATUS_CHANGES_TEXT
+    header = list(StatusChangesReport.export_header)
+    text = StatusChangesReport.text_indexes
     cells = (exports._neutralised(row, text) for row in status_change_cells(rows))
     if writer == "csv":
         for chunk in exports._csv_chunks(

@@ -1,18 +1,20 @@
-"""The time-by-code chart: horizontal bars, one per code, stacked by status or by agent.
+"""The time-by-code charts: horizontal bars, one per code, stacked by status or by agent; and
+the trend, one column per period, stacked by status or by code.
 
 Drawn on the server as SVG (no JavaScript, no CDN): this module computes the geometry, the
-template `reports/_chart.html` draws it.
+templates `reports/_chart.html` and `reports/_trend.html` draw it.
 """
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from core.durations import hms, whole_seconds
 
-from .selectors.time_by_code import ChartSegment
+from .selectors.time_by_code import ChartSegment, TrendSegment
 
 PALETTE = (
     "#1f6feb",
@@ -108,3 +110,137 @@ def stacked_bars(
         bar.end_x = x + 6
         bars.append(bar)
     return Chart(bars=bars, legend=legend)
+
+
+# The trend: one column per period, stacked by status or by code, drawn up to this many periods
+# (beyond, a column would be narrower than a pixel on a laptop: the page asks for a longer grain).
+MAX_TREND_PERIODS = 400
+TREND_LEFT = 80
+TREND_AREA_WIDTH = 760
+TREND_AREA_HEIGHT = 220
+TREND_BOTTOM = 72
+TREND_TOP = 26
+# At most this many period labels under the axis, evenly spaced.
+TREND_LABELS = 8
+
+
+@dataclass
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass
+class PeriodLabel:
+    x: float
+    label: str
+
+
+@dataclass
+class TrendChart:
+    columns: list["PeriodColumn"]
+    legend: list[tuple[str, str]]
+    ticks: list[Tick]
+    labels: list[PeriodLabel]
+    width: int = TREND_LEFT + TREND_AREA_WIDTH + 16
+    height: int = TREND_TOP + TREND_AREA_HEIGHT + TREND_BOTTOM
+    left: int = TREND_LEFT
+    top: int = TREND_TOP
+    bottom: int = TREND_TOP + TREND_AREA_HEIGHT
+    right: int = TREND_LEFT + TREND_AREA_WIDTH
+
+
+@dataclass
+class PeriodColumn:
+    """One period's stacked column: its rectangles bottom up."""
+
+    label: str
+    total: str
+    rects: list["TrendRect"] = field(default_factory=list)
+
+
+@dataclass
+class TrendRect:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    title: str
+
+
+def _tick_step_seconds(top_seconds: int) -> int:
+    """A round step for about four gridlines: minutes, quarter hours, hours, days."""
+    for step in (60, 300, 900, 1800, 3600, 7200, 4 * 3600, 12 * 3600, 86400, 7 * 86400):
+        if top_seconds / step <= 5:
+            return step
+    return 30 * 86400
+
+
+def trend_columns(
+    segments: Iterable[TrendSegment],
+    *,
+    period_labels: Sequence[str],
+    series_label: Callable[[object], str],
+) -> TrendChart | None:
+    """Columns of time per period, stacked by the segments' series (statuses or codes), with a
+    time axis, period labels and a legend; None when there is nothing to draw or too many
+    periods to draw legibly."""
+    per_period: dict[int, dict[object, int]] = defaultdict(lambda: defaultdict(int))
+    per_series: dict[object, int] = defaultdict(int)
+    for segment in segments:
+        per_period[segment.period][segment.series] += segment.us
+        per_series[segment.series] += segment.us
+    count = len(period_labels)
+    if not per_period or count > MAX_TREND_PERIODS:
+        return None
+    ranked = sorted(per_series, key=lambda series: (-per_series[series], str(series)))
+    shown, others = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
+    if len(others) == 1:
+        shown, others = ranked, []
+    colours = {series: PALETTE[index] for index, series in enumerate(shown)}
+    other_label = _("Others")
+    legend = [(series_label(series), colours[series]) for series in shown]
+    if others:
+        legend.append((other_label, PALETTE[-1]))
+    top_us = max(sum(values.values()) for values in per_period.values())
+    step = _tick_step_seconds(math.ceil(whole_seconds(top_us) or 1))
+    top_seconds = step * math.ceil(max(whole_seconds(top_us), 1) / step)
+    scale = TREND_AREA_HEIGHT / (top_seconds * 1_000_000)
+    slot = TREND_AREA_WIDTH / count
+    width = max(slot * 0.8, 0.5)
+    bottom = TREND_TOP + TREND_AREA_HEIGHT
+    columns = []
+    for period in range(count):
+        values = per_period.get(period, {})
+        label = period_labels[period]
+        column = PeriodColumn(label=label, total=hms(whole_seconds(sum(values.values()))))
+        x, y = TREND_LEFT + period * slot + (slot - width) / 2, float(bottom)
+        stacked = [(series_label(s), colours[s], values.get(s, 0)) for s in shown]
+        stacked.append((other_label, PALETTE[-1], sum(values.get(s, 0) for s in others)))
+        for name, colour, us in stacked:
+            if us:
+                height = us * scale
+                y -= height
+                title = f"{label} — {name}: {hms(whole_seconds(us))}"
+                column.rects.append(TrendRect(x, y, width, height, colour, title))
+        columns.append(column)
+    ticks = [
+        Tick(y=bottom - seconds * 1_000_000 * scale, label=hms(seconds)[:-3])
+        for seconds in range(0, top_seconds + 1, step)
+    ]
+    every = max(math.ceil(count / TREND_LABELS), 1)
+    labels = [
+        PeriodLabel(x=TREND_LEFT + index * slot + slot / 2, label=_short(period_labels[index]))
+        for index in range(0, count, every)
+    ]
+    return TrendChart(columns=columns, legend=legend, ticks=ticks, labels=labels)
+
+
+def _short(label: str) -> str:
+    """A period's label under the axis: `03-09 01:00` for a time of day (the full label, with
+    its offset, is in each column's title), the date otherwise."""
+    if "T" not in label:
+        return label
+    day, clock = label.split("T")
+    return f"{day[5:]} {clock[:5]}"

@@ -1,4 +1,5 @@
-"""CSV and XLSX exports of a whole report, streamed, with the columns of docs/reports.md.
+"""CSV and XLSX exports of a whole report, streamed, with the columns of docs/reports.md (the
+header and the text columns come from the report's column spec, `Report.export`).
 
 CSV is written row by row while the database cursor is read; XLSX is written by XlsxWriter in
 constant-memory mode to a temporary file that is then streamed, up to `XLSX_MAX_ROWS` rows. A
@@ -9,18 +10,16 @@ text cell that a spreadsheet would run as a formula gets a leading apostrophe
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from agents.timeline import time_in_status
-from core.durations import hms, percent, whole_seconds
 from core.formulas import RISKY_FIRST_CHARACTERS, neutralise_formula
+
+from .selectors.common import Report
 
 FORMATS = ("csv", "xlsx")
 
@@ -41,6 +40,16 @@ class Export:
     header: Sequence[str]
     rows: Iterable[list]
     text_columns: Sequence[int]
+
+    @classmethod
+    def of(cls, report: Report, *, name: str, order: Sequence[str] = ()) -> "Export":
+        """The whole of `report` in `order`, with the header and text columns of its spec."""
+        return cls(
+            name=name,
+            header=report.export_header,
+            rows=report.cells(order=order),
+            text_columns=report.text_indexes,
+        )
 
 
 # Rows per piece of the streamed CSV: one piece per row would mean one socket write per row.
@@ -131,127 +140,3 @@ def xlsx_response(export: Export) -> FileResponse | HttpResponseBadRequest:
 
 def export_response(export: Export, file_format: str):
     return csv_response(export) if file_format == "csv" else xlsx_response(export)
-
-
-# --- the columns of each report --------------------------------------------------------------
-
-STATUS_CHANGES_HEADER = (
-    "timestamp",
-    "agent",
-    "group",
-    "previous_status",
-    "status",
-    "list",
-    "code",
-    "code_label",
-    "duration_seconds",
-    "ongoing",
-    "source",
-)
-
-
-STATUS_CHANGES_TEXT = (1, 2, 3, 4, 5, 6, 7, 10)
-
-
-def status_change_cells(zone: ZoneInfo) -> Callable[[tuple], list]:
-    """Cells of a status change read by `status_change_rows`."""
-
-    def cells(values: tuple) -> list:
-        started_at, *middle, duration_us, ongoing, source = values
-        return [
-            started_at.astimezone(zone).isoformat(timespec="seconds"),
-            *middle,
-            whole_seconds(duration_us),
-            "true" if ongoing else "false",
-            source,
-        ]
-
-    return cells
-
-
-TIME_BY_CODE_HEADER = (
-    "date",
-    "agent",
-    "group",
-    "status",
-    "list",
-    "code",
-    "code_label",
-    "count",
-    "seconds",
-    "duration",
-    "percent_of_logged_in",
-)
-
-
-TIME_BY_CODE_TEXT = (1, 2, 3, 4, 5, 6)
-
-
-def time_by_code_cells(values: tuple) -> list:
-    """Cells of a row read by `TimeByCodeReport.row_values`."""
-    local_date, agent, _name, group, status, code_list, code, label, count, us, logged_in_us = (
-        values[:11]
-    )
-    seconds = whole_seconds(int(us))
-    return [
-        str(local_date),
-        agent,
-        group,
-        status,
-        code_list,
-        code,
-        label,
-        int(count),
-        seconds,
-        hms(seconds),
-        percent(int(us), int(logged_in_us or 0)),
-    ]
-
-
-REJECTIONS_HEADER = ("date", "agent", "group", "channel", "list", "code", "code_label", "count")
-REJECTIONS_TEXT = (1, 2, 3, 4, 5, 6)
-
-
-def rejection_cells(values: tuple) -> list:
-    """Cells of a row read by `RejectionsReport.row_values`."""
-    local_date, agent, _name, group, channel, code_list, code, label, count = values
-    return [str(local_date), agent, group, channel, code_list, code, label, int(count)]
-
-
-LIVE_HEADER = (
-    "agent",
-    "group",
-    "status",
-    "list",
-    "code",
-    "code_label",
-    "since",
-    "seconds_in_status",
-    "max_minutes",
-    "exceeded",
-)
-
-
-LIVE_TEXT = (0, 1, 2, 3, 4, 5)
-
-
-def live_cells(zone: ZoneInfo, now: datetime) -> Callable[[dict], list]:
-    """Cells of an agent's live state read as a dict of `live_board`."""
-
-    def cells(record: dict) -> list:
-        since = record["since"]
-        timing = time_in_status(since=since, max_minutes=record["max_minutes"], now=now)
-        return [
-            record["agent_username"],
-            record["group_name"],
-            record["status_now"],
-            record["list_name"],
-            record["code_key"],
-            record["code_label"],
-            since.astimezone(zone).isoformat(timespec="seconds") if since else "",
-            timing.seconds,
-            record["max_minutes"],
-            "true" if timing.exceeded else "false",
-        ]
-
-    return cells

@@ -19,15 +19,32 @@ from core.choices import AgentStatus, Channel
 from statuscodes.models import StatusCode
 
 from .selectors.common import NO_CODE
-from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES
-from .selectors.window import MAX_WINDOW_DAYS, Window, time_zone_names
+from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
+from .selectors.window import (
+    MAX_SUB_DAY_WINDOW_DAYS,
+    MAX_WINDOW_DAYS,
+    SUB_DAY_MINUTES,
+    Granularity,
+    Window,
+    time_zone_names,
+)
 
 # A report's default window when no date is given: the last seven local days, today included.
 DEFAULT_WINDOW_DAYS = 7
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
-FIELD_ORDER = ["date_from", "date_to", "tz", "group", "agent", "status", "channel", "code"]
+FIELD_ORDER = [
+    "date_from",
+    "date_to",
+    "tz",
+    "granularity",
+    "group",
+    "agent",
+    "status",
+    "channel",
+    "code",
+]
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -108,10 +125,33 @@ class TimeZoneMixin(forms.Form):
         return ZoneInfo(self.cleaned_data["tz"] or settings.TIME_ZONE)
 
 
+def today_in(zone: ZoneInfo) -> date:
+    return timezone.now().astimezone(zone).date()
+
+
+def default_date_from(date_to: date) -> date:
+    return date_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+
+
 class WindowForm(TimeZoneMixin):
     """Local dates `date_from` to `date_to` inclusive in a time zone; `clean()` adds `window`."""
 
     field_order = FIELD_ORDER
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The date inputs show the window in use: without dates, the default window's (when
+        # the zone is known and the other date, if any, is a date).
+        if self.is_bound and not (self.data.get("date_from") and self.data.get("date_to")):
+            self.data = self.data.copy()
+            try:
+                zone = ZoneInfo(self.data.get("tz") or settings.TIME_ZONE)
+                date_to = date.fromisoformat(self.data.get("date_to") or today_in(zone).isoformat())
+            except (ValueError, KeyError):
+                return
+            self.data["date_to"] = date_to.isoformat()
+            if not self.data.get("date_from"):
+                self.data["date_from"] = default_date_from(date_to).isoformat()
 
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
@@ -121,14 +161,14 @@ class WindowForm(TimeZoneMixin):
         zone = cleaned.get("tz")
         if zone is None or "date_from" in self.errors or "date_to" in self.errors:
             return cleaned
-        date_to = cleaned.get("date_to") or timezone.now().astimezone(zone).date()
+        date_to = cleaned.get("date_to") or today_in(zone)
         date_from = cleaned.get("date_from")
         if any(not EARLIEST_DATE <= day <= LATEST_DATE for day in (date_from, date_to) if day):
             raise forms.ValidationError(
                 _("Dates must be between %(earliest)s and %(latest)s."),
                 params={"earliest": EARLIEST_DATE, "latest": LATEST_DATE},
             )
-        date_from = date_from or date_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+        date_from = date_from or default_date_from(date_to)
         if date_to < date_from:
             raise forms.ValidationError(_("The end date is before the start date."))
         days = (date_to - date_from).days + 1
@@ -155,7 +195,51 @@ class StatusChangesForm(WindowForm):
     code = CodeField()
 
 
-class TimeByCodeForm(WindowForm):
+class GranularityMixin(forms.Form):
+    """The `granularity` of a report by period; grains shorter than a day take windows of at
+    most `MAX_SUB_DAY_WINDOW_DAYS` days."""
+
+    granularity = forms.ChoiceField(
+        label=_("Period"),
+        required=False,
+        choices=Granularity.choices,
+        widget=Select,
+        error_messages={
+            "invalid_choice": _(
+                "Unknown granularity “%(value)s”: use 15m, 30m, hour, day, week, month or none."
+            )
+        },
+    )
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # As for the zone: without one in the query, the drop-down shows the default as chosen.
+        if data is not None and not data.get("granularity"):
+            data = data.copy()
+            data["granularity"] = Granularity.DAY
+        super().__init__(data, *args, **kwargs)
+
+    def clean_granularity(self) -> str:
+        return self.cleaned_data["granularity"] or Granularity.DAY
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        window, granularity = cleaned.get("window"), cleaned.get("granularity")
+        if window is None or granularity not in SUB_DAY_MINUTES:
+            return cleaned
+        days = (window.date_to - window.date_from).days + 1
+        if days > MAX_SUB_DAY_WINDOW_DAYS:
+            raise forms.ValidationError(
+                _(
+                    "Periods shorter than a day (15 minutes, 30 minutes, hours) cover windows of "
+                    "at most %(max)s days; this window has %(days)s. Choose a shorter window, or "
+                    "periods of days, weeks or months."
+                ),
+                params={"max": MAX_SUB_DAY_WINDOW_DAYS, "days": days},
+            )
+        return cleaned
+
+
+class TimeByCodeForm(GranularityMixin, WindowForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -170,9 +254,15 @@ class TimeByCodeForm(WindowForm):
         choices=[(CHART_STACKS[0], _("Status")), (CHART_STACKS[1], _("Agent"))],
         widget=Select,
     )
+    trend = forms.ChoiceField(
+        label=_("Trend by"),
+        required=False,
+        choices=[(TREND_STACKS[0], _("Status")), (TREND_STACKS[1], _("Code"))],
+        widget=Select,
+    )
 
 
-class RejectionsForm(WindowForm):
+class RejectionsForm(GranularityMixin, WindowForm):
     channel = forms.ChoiceField(
         label=_("Channel"),
         required=False,

@@ -1,22 +1,24 @@
-"""One django-tables2 table per report; column names are the selectors' sort keys.
+"""One django-tables2 table per report, its columns derived from the report's column spec.
 
-Time-by-code and rejections are sorted, cut into pages and counted by their one SQL query;
+Each table class here says how the cells are shown (`render_<column>`); `table_for` adds the
+columns. Every report is sorted, cut into pages and counted by the report itself (its `page()`);
 `PrefetchedPage` hands that page to the table so the table neither sorts nor counts again.
 """
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_tables2.data import TableData, TableQuerysetData
+from django_tables2.data import TableData
 
 from agents.timeline import time_in_status
 from core.choices import AgentStatus, Channel, EventSource
 from core.durations import hms, whole_seconds
 
-from .selectors.common import ReportPage
+from .selectors.common import Column, Report, ReportPage
 from .templatetags.agent_day import agent_day_url
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -44,17 +46,6 @@ class PrefetchedPage(TableData):
         """The database sorted the rows already."""
 
 
-class SelectedQueryset(TableQuerysetData):
-    """A queryset the selector sorted (with a tie-break) and whose rows the view counted."""
-
-    def __init__(self, queryset, count: int) -> None:
-        super().__init__(queryset)
-        self._length = count
-
-    def order_by(self, aliases) -> None:
-        """The selector sorted the rows already."""
-
-
 def status_label(value: str) -> str:
     return AgentStatus(value).label if value else ""
 
@@ -74,26 +65,42 @@ class ReportTable(tables.Table):
         orderable = True
 
 
-class TimeByCodeTable(ReportTable):
-    date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"))
-    group = tables.Column(verbose_name=_("Group"))
-    status = tables.Column(verbose_name=_("Status"))
-    list = tables.Column(verbose_name=_("List"))
-    code = tables.Column(verbose_name=_("Code"), default="")
-    code_label = tables.Column(verbose_name=_("Label"), default="")
-    count = tables.Column(verbose_name=_("Count"), accessor="figures__count", attrs=NUMBER)
-    seconds = tables.Column(verbose_name=_("Time"), accessor="figures__seconds", attrs=NUMBER)
-    percent_of_logged_in = tables.Column(
-        verbose_name=_("% of logged-in"), accessor="figures__percent_of_logged_in", attrs=NUMBER
-    )
-    exceeded_count = tables.Column(
-        verbose_name=_("Over max."), accessor="figures__exceeded_count", attrs=NUMBER
-    )
-    exceeded_seconds = tables.Column(
-        verbose_name=_("Time over max."), accessor="figures__exceeded_seconds", attrs=NUMBER
-    )
+def _table_column(column: Column) -> tables.Column:
+    """The django-tables2 column of a report's column spec."""
+    options = {
+        "verbose_name": column.header,
+        "orderable": column.sort is not None,
+    }
+    if column.computed:
+        options["empty_values"] = ()
+    if column.accessor:
+        options["accessor"] = column.accessor
+    if column.kind == "date":
+        return tables.DateColumn(format="Y-m-d", attrs=WHOLE, **options)
+    if column.kind == "flag":
+        return tables.BooleanColumn(yesno=(_("yes"), ""), **options)
+    if column.kind == "number":
+        options["attrs"] = NUMBER
+    elif column.kind in ("instant", "period"):
+        options["attrs"] = WHOLE
+    return tables.Column(**options)
 
+
+def table_for(report: Report | type[Report], base: type[ReportTable]) -> type[ReportTable]:
+    """The table of `report` (a class, or an instance whose parameters changed its spec):
+    `base` (how cells are rendered) with one column per column of the spec that is on the page,
+    in the spec's order."""
+    return _table_class(base, report.page_columns)
+
+
+@lru_cache(maxsize=32)
+def _table_class(base: type[ReportTable], columns: tuple[Column, ...]) -> type[ReportTable]:
+    attrs = {column.name: _table_column(column) for column in columns}
+    attrs["Meta"] = type("Meta", (base.Meta,), {"sequence": [column.name for column in columns]})
+    return type(base.__name__.replace("Cells", "Table"), (base,), attrs)
+
+
+class TimeByCodeCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -121,16 +128,7 @@ class TimeByCodeTable(ReportTable):
         return hms(value)
 
 
-class RejectionsTable(ReportTable):
-    date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"))
-    group = tables.Column(verbose_name=_("Group"))
-    channel = tables.Column(verbose_name=_("Channel"))
-    list = tables.Column(verbose_name=_("List"))
-    code = tables.Column(verbose_name=_("Code"), default="")
-    code_label = tables.Column(verbose_name=_("Label"), default="")
-    count = tables.Column(verbose_name=_("Count"), attrs=NUMBER)
-
+class RejectionsCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -144,21 +142,7 @@ class RejectionsTable(ReportTable):
         return value or "—"
 
 
-class StatusChangesTable(ReportTable):
-    timestamp = tables.Column(verbose_name=_("Time"), accessor="started_at", attrs=WHOLE)
-    agent = tables.Column(verbose_name=_("Agent"), accessor="agent_username")
-    group = tables.Column(verbose_name=_("Group"), accessor="group_name")
-    previous_status = tables.Column(verbose_name=_("Previous status"))
-    status = tables.Column(verbose_name=_("Status"))
-    list = tables.Column(verbose_name=_("List"), accessor="list_name")
-    code = tables.Column(verbose_name=_("Code"), accessor="code_key")
-    code_label = tables.Column(verbose_name=_("Label"))
-    duration_seconds = tables.Column(
-        verbose_name=_("Duration"), accessor="duration_us", attrs=NUMBER
-    )
-    ongoing = tables.BooleanColumn(verbose_name=_("Ongoing"), yesno=(_("yes"), ""))
-    source = tables.Column(verbose_name=_("Source"))
-
+class StatusChangesCells(ReportTable):
     class Meta(ReportTable.Meta):
         pass
 
@@ -190,22 +174,7 @@ class StatusChangesTable(ReportTable):
         return EventSource(value).label
 
 
-class LiveTable(ReportTable):
-    agent = tables.Column(verbose_name=_("Agent"), accessor="agent_username")
-    group = tables.Column(verbose_name=_("Group"), accessor="group_name")
-    status = tables.Column(verbose_name=_("Status"), accessor="status_now")
-    list = tables.Column(verbose_name=_("List"), accessor="list_name")
-    code = tables.Column(verbose_name=_("Code"), accessor="code_key")
-    code_label = tables.Column(verbose_name=_("Label"))
-    since = tables.Column(verbose_name=_("Since"), orderable=False, attrs=WHOLE)
-    seconds_in_status = tables.Column(
-        verbose_name=_("Time in status"), accessor="since", attrs=NUMBER, empty_values=()
-    )
-    max_minutes = tables.Column(verbose_name=_("Max. minutes"), attrs=NUMBER, orderable=False)
-    exceeded = tables.Column(
-        verbose_name=_("Exceeded"), accessor="since", orderable=False, empty_values=()
-    )
-
+class LiveCells(ReportTable):
     class Meta(ReportTable.Meta):
         row_attrs = {"class": lambda table, record: "exceeded" if table.is_exceeded(record) else ""}
 

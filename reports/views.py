@@ -7,7 +7,7 @@ its filters marked for a browser, a one-line reason in plain text for a script.
 """
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -26,7 +26,7 @@ from django_filters import FilterSet
 from core.choices import AgentStatus
 
 from . import exports
-from .charts import stacked_bars
+from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
     LiveFilterSet,
     RejectionsFilterSet,
@@ -34,19 +34,19 @@ from .filters import (
     TimeByCodeFilterSet,
 )
 from .routers import report_reads
-from .selectors.common import GroupedReport, ReportPage
-from .selectors.live import live_board
+from .selectors.common import Report, ReportPage
+from .selectors.live import LiveBoard
 from .selectors.rejections import RejectionsReport
 from .selectors.scope import user_can_view_reports
-from .selectors.status_changes import status_change_rows, status_changes, with_report_columns
+from .selectors.status_changes import StatusChangesReport
 from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
 from .tables import (
-    LiveTable,
+    LiveCells,
     PrefetchedPage,
-    RejectionsTable,
-    SelectedQueryset,
-    StatusChangesTable,
-    TimeByCodeTable,
+    RejectionsCells,
+    StatusChangesCells,
+    TimeByCodeCells,
+    table_for,
 )
 
 PER_PAGE = 50
@@ -73,7 +73,8 @@ class ReportIndexView(ReportReaderRequired, View):
 
 
 class ReportView(ReportReaderRequired, View):
-    """A report page; subclasses say which filters, and how to build the page and the file."""
+    """A report page: subclasses say which filters, which report they read (`report()`) and
+    what the page adds to its table (`page_context()`); the page and the file follow."""
 
     filterset_class: type[FilterSet]
     title: str
@@ -118,13 +119,24 @@ class ReportView(ReportReaderRequired, View):
             return None
         return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
 
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        return exports.Export.of(
+            self.report(filterset, now=now),
+            name=self.file_name(filterset, now=now),
+            order=_requested_order(self.request),
+        )
+
     def template_name(self) -> str:
         return f"reports/{self.slug.replace('-', '_')}.html"
 
-    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+    def file_name(self, filterset: FilterSet, *, now: datetime) -> str:
+        window = filterset.criteria()["window"]
+        return f"{self.slug}_{window.date_from}_{window.date_to}"
+
+    def report(self, filterset: FilterSet, *, now: datetime) -> Report:
         raise NotImplementedError
 
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         raise NotImplementedError
 
 
@@ -177,8 +189,8 @@ def _requested_order(request: HttpRequest) -> list[str]:
 
 
 def _read_page(request: HttpRequest, read: Callable[..., ReportPage]) -> tuple[int, ReportPage]:
-    """The requested page of a report the database cuts into pages (`read(order, offset,
-    limit)`), or its last page when the number is past the end; with its number."""
+    """The requested page of a report (`read(order, offset, limit)`, a report's `page()`), or
+    its last page when the number is past the end; with its number."""
     order = _requested_order(request)
     number = _requested_page(request)
     page = read(order=order, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
@@ -189,39 +201,29 @@ def _read_page(request: HttpRequest, read: Callable[..., ReportPage]) -> tuple[i
     return number, page
 
 
-def _file_name(slug: str, criteria: dict) -> str:
-    window = criteria["window"]
-    return f"{slug}_{window.date_from}_{window.date_to}"
+def _table(
+    cells: type, report: Report, request: HttpRequest, number: int, page: ReportPage, **options
+):
+    """The page's table over the rows the report read, sorted as the report sorted them."""
+    order = report.accepted_order(_requested_order(request))
+    table = table_for(report, cells)(PrefetchedPage(page), order_by=order or None, **options)
+    table.paginate(page=number, per_page=PER_PAGE)
+    return table
 
 
-class GroupedReportView(ReportView):
-    """A report of `reports.selectors.common.GroupedReport` rows; its file says how to write
-    them."""
-
-    export_header: Sequence[str]
-    export_cells: Callable[[tuple], list]
-    export_text_columns: Sequence[int]
-
-    def report(self, filterset: FilterSet, *, now: datetime) -> GroupedReport:
-        raise NotImplementedError
-
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        report = self.report(filterset, now=now)
-        return exports.Export(
-            name=_file_name(self.slug, filterset.criteria()),
-            header=self.export_header,
-            rows=map(self.export_cells, report.row_values(order=_requested_order(self.request))),
-            text_columns=self.export_text_columns,
-        )
+def _status_label(status: str) -> str:
+    return str(AgentStatus(status).label)
 
 
-class TimeByCodeView(GroupedReportView):
+def _code_label(code: tuple[str, str, str]) -> str:
+    list_name, key, label = code
+    return f"{label} ({list_name} / {key})" if key else _("(no code)")
+
+
+class TimeByCodeView(ReportView):
     filterset_class = TimeByCodeFilterSet
     title = gettext_lazy("Time on break and offline by code")
     slug = "time-by-code"
-    export_header = exports.TIME_BY_CODE_HEADER
-    export_cells = staticmethod(exports.time_by_code_cells)
-    export_text_columns = exports.TIME_BY_CODE_TEXT
 
     def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
         criteria = filterset.criteria()
@@ -229,6 +231,7 @@ class TimeByCodeView(GroupedReportView):
             agents=filterset.qs,
             window=criteria["window"],
             now=now,
+            granularity=criteria["granularity"],
             statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
             code=criteria["code"],
         )
@@ -236,35 +239,42 @@ class TimeByCodeView(GroupedReportView):
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         report = self.report(filterset, now=now)
         stack = filterset.criteria()["stack"] or "status"
-        number, page = _read_page(request, partial(report.page, stack=stack))
-        table = TimeByCodeTable(
-            PrefetchedPage(page),
-            zone=filterset.criteria()["window"].zone,
-            order_by=page.summary["order"] or None,
-        )
-        table.paginate(page=number, per_page=PER_PAGE)
+        trend = filterset.criteria()["trend"] or "status"
+        number, page = _read_page(request, partial(report.page, stack=stack, trend=trend))
         if stack == "agent":
             names = {subtotal.key: subtotal.label for subtotal in page.summary["by_agent"]}
             series_label = names.get
         else:
-            series_label = lambda status: str(AgentStatus(status).label)  # noqa: E731
+            series_label = _status_label
         return {
-            "table": table,
+            "table": _table(
+                TimeByCodeCells,
+                report,
+                request,
+                number,
+                page,
+                zone=filterset.criteria()["window"].zone,
+            ),
             "summary": page.summary,
             "window": filterset.criteria()["window"],
             "chart": stacked_bars(page.summary["chart"], series_label=series_label),
+            "trend": trend_columns(
+                page.summary["trend"],
+                period_labels=report.labels,
+                series_label=_code_label if trend == "code" else _status_label,
+            ),
+            "trend_by": trend,
+            "retrend_link": _link_with(request, trend="status" if trend == "code" else "code"),
+            "too_many_periods": len(report.periods) > MAX_TREND_PERIODS,
             "stack": stack,
             "restack_link": _link_with(request, stack="status" if stack == "agent" else "agent"),
         }
 
 
-class RejectionsView(GroupedReportView):
+class RejectionsView(ReportView):
     filterset_class = RejectionsFilterSet
     title = gettext_lazy("Rejections by code")
     slug = "rejections"
-    export_header = exports.REJECTIONS_HEADER
-    export_cells = staticmethod(exports.rejection_cells)
-    export_text_columns = exports.REJECTIONS_TEXT
 
     def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
         criteria = filterset.criteria()
@@ -272,6 +282,7 @@ class RejectionsView(GroupedReportView):
             agents=None if filterset.selects_everyone() else filterset.qs,
             window=criteria["window"],
             now=now,
+            granularity=criteria["granularity"],
             channels=[criteria["channel"]] if criteria["channel"] else (),
             code=criteria["code"],
         )
@@ -279,10 +290,8 @@ class RejectionsView(GroupedReportView):
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         report = self.report(filterset, now=now)
         number, page = _read_page(request, report.page)
-        table = RejectionsTable(PrefetchedPage(page), order_by=page.summary["order"] or None)
-        table.paginate(page=number, per_page=PER_PAGE)
         return {
-            "table": table,
+            "table": _table(RejectionsCells, report, request, number, page),
             "summary": page.summary,
             "window": filterset.criteria()["window"],
         }
@@ -293,9 +302,9 @@ class StatusChangesView(ReportView):
     title = gettext_lazy("Agent status change details")
     slug = "status-changes"
 
-    def changes(self, filterset: FilterSet, *, now: datetime):
+    def report(self, filterset: FilterSet, *, now: datetime) -> StatusChangesReport:
         criteria = filterset.criteria()
-        return status_changes(
+        return StatusChangesReport(
             agents=None if filterset.selects_everyone() else filterset.qs,
             window=criteria["window"],
             now=now,
@@ -304,31 +313,11 @@ class StatusChangesView(ReportView):
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
-        changes = self.changes(filterset, now=now)
-        count = changes.count()
+        report = self.report(filterset, now=now)
+        number, page = _read_page(request, report.page)
         window = filterset.criteria()["window"]
-        rows = with_report_columns(changes, now=now, order=_requested_order(request))
-        table = StatusChangesTable(
-            SelectedQueryset(rows, count),
-            zone=window.zone,
-            order_by=_requested_order(request) or None,
-        )
-        last = max(math.ceil(count / PER_PAGE), 1)
-        table.paginate(page=min(_requested_page(request), last), per_page=PER_PAGE)
-        return {"table": table, "count": count, "window": window}
-
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        changes = self.changes(filterset, now=now)
-        window = filterset.criteria()["window"]
-        return exports.Export(
-            name=_file_name(self.slug, filterset.criteria()),
-            header=exports.STATUS_CHANGES_HEADER,
-            rows=map(
-                exports.status_change_cells(window.zone),
-                status_change_rows(changes, now=now, order=_requested_order(self.request)),
-            ),
-            text_columns=exports.STATUS_CHANGES_TEXT,
-        )
+        table = _table(StatusChangesCells, report, request, number, page, zone=window.zone)
+        return {"table": table, "count": page.count, "window": window}
 
 
 class LiveView(ReportView):
@@ -336,42 +325,29 @@ class LiveView(ReportView):
     title = gettext_lazy("Live board")
     slug = "live"
 
-    def board(self, filterset: FilterSet):
+    def report(self, filterset: FilterSet, *, now: datetime) -> LiveBoard:
         criteria = filterset.criteria()
-        return live_board(
+        return LiveBoard(
             agents=filterset.qs,
+            zone=criteria["tz"],
+            now=now,
             statuses=[criteria["status"]] if criteria["status"] else (),
             code=criteria["code"],
-            order=_requested_order(self.request),
         )
 
+    def file_name(self, filterset: FilterSet, *, now: datetime) -> str:
+        return f"{self.slug}_{now.astimezone(filterset.criteria()['tz']):%Y-%m-%dT%H%M}"
+
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
-        board = self.board(filterset)
-        zone = filterset.criteria()["tz"]
-        count = board.count()
-        table = LiveTable(
-            SelectedQueryset(board, count),
-            zone=zone,
-            now=now,
-            order_by=_requested_order(request) or None,
-        )
-        last = max(math.ceil(count / PER_PAGE), 1)
-        table.paginate(page=min(_requested_page(request), last), per_page=PER_PAGE)
+        report = self.report(filterset, now=now)
+        number, page = _read_page(request, report.page)
+        zone = report.zone
         return {
-            "table": table,
+            "table": _table(LiveCells, report, request, number, page, zone=zone, now=now),
             "now": now.astimezone(zone),
             "zone": zone,
             "refresh_seconds": LIVE_REFRESH_SECONDS,
         }
-
-    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        zone = filterset.criteria()["tz"]
-        return exports.Export(
-            name=f"{self.slug}_{now.astimezone(zone):%Y-%m-%dT%H%M}",
-            header=exports.LIVE_HEADER,
-            rows=map(exports.live_cells(zone, now), self.board(filterset).iterator(2000)),
-            text_columns=exports.LIVE_TEXT,
-        )
 
 
 # The index page's list: (view, what it shows).

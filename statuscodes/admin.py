@@ -19,7 +19,7 @@ from core.importing.files import CSV, XLSX
 
 from .forms import ActionChips, StatusCodeInlineFormSet, action_choices
 from .models import StatusCode, StatusCodeList, secondary_language_choices
-from .resources import CODE_FIELDS, CODE_SETTINGS, StatusCodeResource
+from .resources import CODE_FIELDS, CODE_OPTIONAL_COLUMNS, CODE_SETTINGS, StatusCodeResource
 from .services import (
     code_deletion_blockers,
     code_list_deletion_blockers,
@@ -87,6 +87,7 @@ class StatusCodeInline(ActionChipsMixin, TranslationTabularInline):
         languages += [code for code, _name in settings.LANGUAGES if code not in languages]
         more = [label_field(code) for code in languages if label_field(code) not in row]
         more += [build_localized_fieldname("description", code) for code in languages]
+        more += [build_localized_fieldname("report_label", code) for code in languages]
         # Fields of a code that neither part names yet (added since) go under "More" too.
         translated = {
             name
@@ -143,7 +144,12 @@ class StatusCodeListAdmin(InUseDeletionMixin, GuardedHistoryAdmin):
     list_filter = ("active", "secondary_language")
     search_fields = ("name", "description")
     # One line for the list itself, so that its codes start near the top of the screen.
-    fieldsets = [(None, {"fields": [("name", "active", "secondary_language"), "description"]})]
+    fieldsets = [
+        (
+            None,
+            {"fields": [("name", "active", "secondary_language"), "code_order", "description"]},
+        )
+    ]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     inlines = [StatusCodeInline]
 
@@ -261,14 +267,14 @@ class StatusCodeAdmin(
     TranslationAdmin,
 ):
     resource_classes = [StatusCodeResource]
-    list_display = ("code", "label", "code_list", "action_labels", *CODE_SETTINGS)
+    list_display = ("code", "label", "code_list", "action_labels", *CODE_SETTINGS, "paid")
     list_filter = ("code_list", "active", "actions")
     list_select_related = ("code_list",)
     search_fields = (
         "code",
         *(build_localized_fieldname("label", language) for language, _name in settings.LANGUAGES),
     )
-    fields = CODE_FIELDS
+    fields = (*CODE_FIELDS, *CODE_OPTIONAL_COLUMNS)
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
     def get_queryset(self, request):

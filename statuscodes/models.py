@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from core.choices import CODED_ACTIONS, AgentAction
 
@@ -38,6 +40,13 @@ class Action(models.Model):
         return str(AgentAction(self.key).label)
 
 
+class CodeOrder(models.TextChoices):
+    """How a list sorts its codes in the agent's drop-down."""
+
+    SORT_ORDER = "sort_order", _("By sort order")
+    ALPHABETICAL = "alphabetical", _("Alphabetically, in the agent's language")
+
+
 class StatusCodeList(models.Model):
     """A named set of status codes for one workflow, e.g. "Support" or "Sales"."""
 
@@ -51,6 +60,13 @@ class StatusCodeList(models.Model):
         choices=secondary_language_choices,
         help_text=_("The language this list's translations target, if any."),
     )
+    code_order = models.CharField(
+        _("order of the codes"),
+        max_length=16,
+        choices=CodeOrder.choices,
+        default=CodeOrder.SORT_ORDER,
+        help_text=_("How the agent's drop-down sorts this list's codes."),
+    )
 
     class Meta:
         verbose_name = _("status code list")
@@ -58,6 +74,9 @@ class StatusCodeList(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="statuscodelist_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(code_order__in=CodeOrder.values), name="statuscodelist_code_order_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,21 +84,41 @@ class StatusCodeList(models.Model):
 
 
 class StatusCodeQuerySet(models.QuerySet):
-    def offered(self, *, code_list: StatusCodeList | None, action: str | None = None):
+    def offered(
+        self,
+        *,
+        code_list: StatusCodeList | None,
+        action: str | None = None,
+        language: str | None = None,
+    ):
         """The codes of `code_list` an agent may choose for `action` (None: for any action):
         its active codes, in the drop-down's order (docs/concepts.md, "Which codes are
-        offered"). An inactive list is retired as a whole and offers nothing, as does no list.
+        offered"): the list's `code_order`, alphabetical by the label in `language` (the
+        active language by default, falling back to the primary one) or by sort order. An
+        inactive list is retired as a whole and offers nothing, as does no list.
         """
         if code_list is None or not code_list.active:
             return self.none()
         codes = self.filter(code_list=code_list, active=True)
         if action is not None:
             codes = codes.filter(actions=action)
+        if code_list.code_order == CodeOrder.ALPHABETICAL:
+            label = label_in(language or get_language() or settings.LANGUAGE_CODE)
+            return codes.annotate(label_shown=label).order_by(Lower("label_shown"), "code")
         return codes.order_by("sort_order", "code")
 
 
+def label_in(language: str, field: str = "label") -> Coalesce:
+    """The translated `field` of a code in `language`, or in the primary language where that
+    translation is empty."""
+    wanted = build_localized_fieldname(field, language)
+    primary = build_localized_fieldname(field, settings.LANGUAGE_CODE)
+    return Coalesce(NullIf(F(wanted), Value("")), F(primary), output_field=models.CharField())
+
+
 class StatusCode(models.Model):
-    """A reason an agent gives for an action; `label` and `description` are translated."""
+    """A reason an agent gives for an action; `label`, `description` and `report_label` are
+    translated."""
 
     code_list = models.ForeignKey(
         StatusCodeList,
@@ -110,6 +149,19 @@ class StatusCode(models.Model):
         null=True,
         blank=True,
         help_text=_("Expected maximum time in a break or offline status with this code."),
+    )
+
+    report_label = models.CharField(
+        _("report label"),
+        max_length=100,
+        blank=True,
+        help_text=_("What reports show instead of the label, if set."),
+    )
+    # Breaks are usually unpaid; a paid one (a short rest break, a coaching session) is marked.
+    paid = models.BooleanField(
+        _("paid"),
+        default=False,
+        help_text=_("Time with this code is paid time; reports total paid and unpaid time."),
     )
 
     objects = StatusCodeQuerySet.as_manager()

@@ -25,6 +25,9 @@ from .models import Action, StatusCode, StatusCodeList, secondary_language_choic
 CODE_SETTINGS = ("sort_order", "active", "max_minutes")
 CODE_COLUMNS = ("list", "code", "label", "description", "actions", *CODE_SETTINGS)
 CODE_FIELDS = tuple("code_list" if column == "list" else column for column in CODE_COLUMNS)
+# Optional columns, after those: a file without them imports and leaves them as they are.
+# (`report_label_<lang>` follow for each secondary language, like the labels'.)
+CODE_OPTIONAL_COLUMNS = ("report_label", "paid")
 
 
 class ActionsWidget(KeyListWidget):
@@ -70,7 +73,8 @@ class StatusCodeResource(ConfigurationResource):
 
     `label` and `description` are the primary language; `label_<lang>` and
     `description_<lang>` columns exist for each secondary language of settings.LANGUAGES
-    and may be left out of a file (their values then stay as they are).
+    and may be left out of a file (their values then stay as they are), as may `report_label`
+    (and `report_label_<lang>`) and `paid`.
     """
 
     list = Field(
@@ -112,8 +116,8 @@ class StatusCodeResource(ConfigurationResource):
         ),
     )
 
-    # `label`/`description` mirror the primary language's columns, which are checked instead.
-    unchecked_model_fields = ("label", "description")
+    # The translated fields mirror the primary language's columns, which are checked instead.
+    unchecked_model_fields = ("label", "description", "report_label")
 
     class Meta(ConfigurationResource.Meta):
         model = StatusCode
@@ -123,9 +127,18 @@ class StatusCodeResource(ConfigurationResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # Optional columns are fields beyond `Meta.fields` (the required ones).
+        self.fields["report_label"] = Field(
+            attribute=primary("report_label"),
+            column_name="report_label",
+            widget=TextWidget(empty=""),
+        )
+        self.fields["paid"] = Field(
+            attribute="paid", column_name="paid", widget=YesNoWidget(default=False)
+        )
         # The secondary languages come from settings, so a language added there gets columns.
         for language, _name in secondary_language_choices():
-            for base in ("label", "description"):
+            for base in ("label", "description", "report_label"):
                 column = build_localized_fieldname(base, language)
                 self.fields[column] = Field(
                     attribute=column, column_name=column, widget=TextWidget(empty=None)

@@ -13,7 +13,7 @@ from .models import StatusCode, StatusCodeList
 
 @register(StatusCode)
 class StatusCodeTranslationOptions(TranslationOptions):
-    fields = ("label", "description")
+    fields = ("label", "description", "report_label")
     required_languages = {settings.LANGUAGE_CODE: ("label",), "default": ()}
 
 

@@ -1,13 +1,22 @@
 """What the report selectors share: the code filter and the sort order (each spelt for SQL and
-for the ORM from one rule), and the page of a report."""
+for the ORM from one rule), and the shape of every report — its column spec, `page()`, `rows()`
+and `cells()`."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from typing import ClassVar
 
 from django.db import connections
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from statuscodes.models import StatusCode
+
+from . import sql
+from .window import Granularity, Period, Window, periods
 
 # The code filter's value that selects intervals and rejections recorded without a code.
 NO_CODE = "none"
@@ -84,6 +93,32 @@ def order_fields(
     return accepted, [("-" if descending else "") + field for field, descending in terms]
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a report, from which the page's table, the sort order and the export's
+    header are derived.
+
+    `name` is the key of the column everywhere: the `sort` parameter, the export's header, the
+    table's column. `sort` is what the column sorts by (SQL for the SQL reports, a field for the
+    ORM ones); None makes it unsortable. `text` marks cells that may hold text typed by people
+    (names, labels): only those can start a spreadsheet formula, so only those are neutralised.
+    `kind` says how the page's table shows it (`text`, `number`, `date`, `period`, `instant`,
+    `flag`);
+    `accessor` where the table reads it, when not `name`; a `computed` cell is worked out from
+    the row even where its value is empty. A column is on the page, in the export, or both.
+    """
+
+    name: str
+    header: Promise | str
+    sort: str | None = None
+    text: bool = False
+    kind: str = "text"
+    accessor: str | None = None
+    computed: bool = False
+    on_page: bool = True
+    exported: bool = True
+
+
 @dataclass
 class ReportPage:
     """One page of a report's rows, the number of rows in all, and the report's summaries."""
@@ -92,6 +127,154 @@ class ReportPage:
     count: int
     offset: int
     summary: dict = field(default_factory=dict)
+
+
+class Report:
+    """The shape of every report: a column spec and three ways to read the rows.
+
+    - `page(order=, offset=, limit=)`: one page of rows for the table, with the count and
+      the summaries (`ReportPage`);
+    - `rows(order=)`: every row, as the page shows it (a row object or a dict);
+    - `cells(order=)`: every row as the export's cells, in the order of `export_columns`.
+
+    `order` is a sequence of column names (`-` for descending); unknown names are dropped and
+    `default_order` breaks ties. From `columns` the class derives `ordering` (name → what it
+    sorts by), `export_columns`, `export_header` and `text_indexes` (the export's cells that
+    are neutralised).
+    """
+
+    columns: ClassVar[tuple[Column, ...]]
+    default_order: ClassVar[tuple[str, ...]]
+    ordering: ClassVar[dict[str, str]]
+    export_columns: ClassVar[tuple[Column, ...]]
+    export_header: ClassVar[tuple[str, ...]]
+    page_columns: ClassVar[tuple[Column, ...]]
+    text_indexes: ClassVar[tuple[int, ...]]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "columns" in cls.__dict__:
+            _derive(cls, cls.columns)
+
+    def _use_columns(self, columns: tuple[Column, ...]) -> None:
+        """This report's own columns, where a parameter changes the spec (a granularity)."""
+        _derive(self, columns)
+
+    def accepted_order(self, order: Sequence[str]) -> tuple[str, ...]:
+        """The names of `order` that are sortable columns (what the table shows as sorted)."""
+        return sort_terms(order, self.ordering, self.default_order)[0]
+
+    def page(self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50) -> ReportPage:
+        raise NotImplementedError
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
+        raise NotImplementedError
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        raise NotImplementedError
+
+
+def _derive(target, columns: tuple[Column, ...]) -> None:
+    """Set on a report class or instance what its column spec gives."""
+    target.columns = columns
+    target.ordering = {column.name: column.sort for column in columns if column.sort}
+    target.export_columns = tuple(column for column in columns if column.exported)
+    target.export_header = tuple(column.name for column in target.export_columns)
+    target.page_columns = tuple(column for column in columns if column.on_page)
+    target.text_indexes = tuple(
+        index for index, column in enumerate(target.export_columns) if column.text
+    )
+
+
+@dataclass(frozen=True)
+class Cte:
+    """One named step of a report's WITH clause, with its parameters in the order they appear."""
+
+    name: str
+    sql: str
+    params: Sequence = ()
+    materialized: bool = False
+    # Refers to itself (WITH RECURSIVE): SQLite and PostgreSQL allow other steps beside it.
+    recursive: bool = False
+
+
+def with_clause(steps: Sequence[Cte]) -> tuple[str, list]:
+    """The WITH clause of `steps`, in order, and its parameters."""
+    parts, params = [], []
+    for step in steps:
+        keyword = " AS MATERIALIZED" if step.materialized else " AS"
+        parts.append(f"{step.name}{keyword} ({step.sql})")
+        params.extend(step.params)
+    keyword = "WITH RECURSIVE " if any(step.recursive for step in steps) else "WITH "
+    return keyword + ",\n".join(parts), params
+
+
+class SqlReport(Report):
+    """A report whose rows are the `report_rows` step of one WITH clause (time by code,
+    rejections): the page, the subtotals and the totals are read in one statement, the export
+    from a server-side cursor in chunks."""
+
+    # The columns `report_rows` gives a row, in the order of the row's tuple.
+    row_columns: ClassVar[tuple[str, ...]]
+    database: str
+
+    def _is_empty(self) -> bool:
+        raise NotImplementedError
+
+    def _steps(self) -> list[Cte]:
+        """The named steps of the WITH clause; the last is `report_rows`."""
+        raise NotImplementedError
+
+    def _row(self, values: dict):
+        raise NotImplementedError
+
+    def _cells(self, values: tuple) -> list:
+        """A row tuple as the export's cells, in the order of `export_columns`."""
+        raise NotImplementedError
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
+        """Every row in `order` as a row object, read from the database in chunks."""
+        for values in self.row_values(order=order):
+            yield self._row(dict(zip(self.row_columns, values, strict=True)))
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        # Straight from the cursor: a row object per line would cost more than the query.
+        return map(self._cells, self.row_values(order=order))
+
+    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
+        """Every row in `order` as a tuple of `row_columns`, straight from the cursor."""
+        if self._is_empty():
+            return
+        _, order_sql = order_clause(order, self.ordering, self.default_order)
+        clause, params = with_clause(self._steps())
+        yield from stream_report_rows(
+            database=self.database,
+            with_clause=clause,
+            params=params,
+            columns=self.row_columns,
+            order_sql=order_sql,
+        )
+
+    def _read_sections(
+        self, sections_sql: str, order_sql: str, *, offset: int, limit: int, extra: Sequence = ()
+    ):
+        """The page's rows (sorted, cut by the database) followed by the summary `sections`,
+        in one statement over `report_rows` (and the `extra` steps the sections read)."""
+        clause, params = with_clause([*self._steps(), *extra])
+        columns = ", ".join(self.row_columns)
+        query = f"""{clause}
+        SELECT * FROM (
+        SELECT * FROM (
+            SELECT 'row' AS section, 0 AS row_count, {columns}
+            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        {sections_sql}
+        ) sections
+        -- The page's rows first, in their order (sorting the few rows of the union is cheap;
+        -- numbering all the report's rows instead would defeat the database's top-N sort).
+        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
+        with connections[self.database].cursor() as cursor:
+            cursor.execute(query, [*params, limit, offset])
+            return cursor.fetchall()
 
 
 def stream_report_rows(
@@ -106,43 +289,40 @@ def stream_report_rows(
             yield from chunk
 
 
-class GroupedReport:
-    """A report whose rows are the `report_rows` of one WITH clause (time by code, rejections).
+class PeriodReport(SqlReport):
+    """A SQL report by period (time by code, rejections): its rows are per period of the
+    window at a granularity (docs/reports.md, "Granularity"), a local date by default.
 
-    Subclasses give the clause (`_report_rows`), their sortable columns and row columns, and
-    how a row is built; the rows are read here, in the order asked for.
+    The periods are computed in Python (`window.periods()`) and handed to the query as the step
+    `periods (period, period_start, period_end)`, numbered in time order: rows sort by that
+    number, and the number gives the period's label. With a granularity other than `day`, the
+    spec's first column `date` becomes `period`.
     """
 
-    ordering: Mapping[str, str]
-    default_order: Sequence[str]
-    row_columns: Sequence[str]
-    database: str
+    periods: list[Period]
+    granularity: str
 
-    def _is_empty(self) -> bool:
-        raise NotImplementedError
+    def _cut_into_periods(self, window: Window, granularity: str, *, now: datetime) -> None:
+        self.granularity = granularity
+        self.periods = periods(window, granularity, now=now)
+        if granularity != Granularity.DAY:
+            date_column, *rest = self.columns
+            period_column = replace(
+                date_column, name="period", header=_("Period"), kind="period", accessor="period"
+            )
+            self._use_columns((period_column, *rest))
+            self.default_order = tuple(
+                "period" if name == date_column.name else name for name in self.default_order
+            )
 
-    def _report_rows(self) -> tuple[str, list]:
-        raise NotImplementedError
+    @cached_property
+    def labels(self) -> list[str]:
+        return [period.label for period in self.periods]
 
-    def _row(self, values: dict):
-        raise NotImplementedError
-
-    def rows(self, *, order: Sequence[str] = ()) -> Iterator:
-        """Every row in `order` as a row object, read from the database in chunks."""
-        for values in self.row_values(order=order):
-            yield self._row(dict(zip(self.row_columns, values, strict=True)))
-
-    def row_values(self, *, order: Sequence[str] = ()) -> Iterator[tuple]:
-        """Every row in `order` as a tuple of `row_columns`, straight from the cursor (exports:
-        a row object per line would cost more than the query)."""
-        if self._is_empty():
-            return
-        _, order_sql = order_clause(order, self.ordering, self.default_order)
-        with_clause, params = self._report_rows()
-        yield from stream_report_rows(
-            database=self.database,
-            with_clause=with_clause,
-            params=params,
-            columns=self.row_columns,
-            order_sql=order_sql,
+    def _periods(self) -> Cte:
+        values, params = sql.values_list(
+            (sql.integer(index), sql.instant(period.start), sql.instant(period.end))
+            for index, period in enumerate(self.periods)
         )
+        # Materialized: the later parts of an interval are found by the period's number.
+        return Cte("periods (period, period_start, period_end)", values, params, materialized=True)

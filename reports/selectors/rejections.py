@@ -5,35 +5,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connections
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
 from core.choices import Channel, EventKind
 
 from . import sql
-from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
+from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
-from .window import Window
-
-ORDERING = {
-    "date": "local_date",
-    "agent": "username",
-    "group": "group_name",
-    "channel": "channel",
-    "list": "list_name",
-    "code": "code",
-    "code_label": "code_label",
-    "count": "count",
-}
-DEFAULT_ORDER = ("date", "agent", "channel", "list", "code")
+from .window import Granularity, Window
 
 
 @dataclass(frozen=True, slots=True)
 class RejectionRow:
-    """How many interactions one agent rejected on one local date, on one channel, with one code."""
+    """How many interactions one agent rejected in one period (a local date by default), on one
+    channel, with one code."""
 
     date: date
+    period: str
     agent: str
     agent_name: str
     group: str
@@ -51,10 +41,8 @@ class RejectionSubtotal:
     count: int
 
 
-COLUMNS = (
-    "section",
-    "row_count",
-    "local_date",
+ROW_COLUMNS = (
+    "period",
     "username",
     "agent_name",
     "group_name",
@@ -64,15 +52,24 @@ COLUMNS = (
     "code_label",
     "count",
 )
-ROW_COLUMNS = COLUMNS[2:]
+COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
 
-class RejectionsReport(GroupedReport):
+class RejectionsReport(PeriodReport):
     """The report for a set of agents (None: every agent), a window and optional channel and
     code filters."""
 
-    ordering = ORDERING
-    default_order = DEFAULT_ORDER
+    columns = (
+        Column("date", _("Date"), sort="period", kind="date"),
+        Column("agent", _("Agent"), sort="username", text=True),
+        Column("group", _("Group"), sort="group_name", text=True),
+        Column("channel", _("Channel"), sort="channel", text=True),
+        Column("list", _("List"), sort="list_name", text=True),
+        Column("code", _("Code"), sort="code", text=True),
+        Column("code_label", _("Label"), sort="code_label", text=True),
+        Column("count", _("Count"), sort="count", kind="number"),
+    )
+    default_order = ("date", "agent", "channel", "list", "code")
     row_columns = ROW_COLUMNS
 
     def __init__(
@@ -81,24 +78,24 @@ class RejectionsReport(GroupedReport):
         agents: QuerySet[Agent] | None,
         window: Window,
         now: datetime,
+        granularity: str = Granularity.DAY,
         channels: Sequence[str] = (),
         code: CodeFilter = None,
     ) -> None:
         self.agents = agents
-        self.days = window.days(now=now)
+        self._cut_into_periods(window, granularity, now=now)
         self.channels = [channel for channel in channels if channel in Channel.values]
         self.code = code
         self.database = sql.reading_database()
 
     def _is_empty(self) -> bool:
-        return not self.days
+        return not self.periods
 
-    def _report_rows(self) -> tuple[str, list]:
-        """The WITH clause ending in `report_rows`, and its parameters."""
-        days_values, days_params = sql.values_list(
-            (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
-            for day in self.days
-        )
+    def _steps(self) -> list[Cte]:
+        return [self._periods(), self._buckets(), self._report_rows()]
+
+    def _buckets(self) -> Cte:
+        """The rejections counted per local date, agent, channel and code."""
         scope_sql, scope_params = "", []
         if self.agents is not None:
             # Only when it narrows: SQLite would otherwise probe each agent's rejections day by
@@ -110,18 +107,23 @@ class RejectionsReport(GroupedReport):
             channel_sql, channel_params = sql.in_list(self.channels)
             channel_sql = f" AND e.channel IN {channel_sql}"
         code_sql, code_params = code_condition(self.code, column="e.code_id")
-        with_clause = f"""
-        WITH days (local_date, day_start, day_end) AS ({days_values}),
-        buckets AS (
-            SELECT d.local_date, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
-            FROM days d
+        return Cte(
+            "buckets",
+            f"""
+            SELECT d.period, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
+            FROM periods d
             JOIN {sql.table("events")} e
-              ON e.started_at >= d.day_start AND e.started_at < d.day_end
+              ON e.started_at >= d.period_start AND e.started_at < d.period_end
             WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}
-            GROUP BY d.local_date, e.agent_id, e.channel, e.code_id
-        ),
-        report_rows AS MATERIALIZED (
-            SELECT b.local_date, u.username,
+            GROUP BY d.period, e.agent_id, e.channel, e.code_id""",
+            [*scope_params, *channel_params, *code_params],
+        )
+
+    def _report_rows(self) -> Cte:
+        return Cte(
+            "report_rows",
+            f"""
+            SELECT b.period, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.channel,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
@@ -131,25 +133,18 @@ class RejectionsReport(GroupedReport):
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
-            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
-        )"""
-        return with_clause, [*days_params, *scope_params, *channel_params, *code_params]
+            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
+            materialized=True,
+        )
 
     def page(self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50) -> ReportPage:
         """Rows `offset` to `offset + limit` in `order`, with subtotals by channel and by code
         and the total, in one query."""
-        accepted, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
+        accepted, order_sql = order_clause(order, self.ordering, self.default_order)
         summary = {"order": accepted, "total": 0, "by_channel": [], "by_code": []}
         if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=summary)
-        with_clause, params = self._report_rows()
-        query = f"""{with_clause}
-        SELECT * FROM (
-        SELECT * FROM (
-            SELECT 'row' AS section, 0 AS row_count, local_date, username, agent_name,
-                   group_name, channel,
-                   list_name, code, code_label, count
-            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        sections = """
         UNION ALL
         SELECT 'channel', NULL, NULL, NULL, NULL, NULL, channel, NULL, NULL, NULL,
                SUM(count)
@@ -161,19 +156,14 @@ class RejectionsReport(GroupedReport):
         UNION ALL
         SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                SUM(count)
-        FROM report_rows
-        ) sections
-        -- The page's rows first, in their order (see TimeByCodeReport.page).
-        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
-        with connections[self.database].cursor() as cursor:
-            cursor.execute(query, [*params, limit, offset])
-            results = cursor.fetchall()
+        FROM report_rows"""
+        results = self._read_sections(sections, order_sql, offset=offset, limit=limit)
         page_rows, count = [], 0
         for result in results:
             values = dict(zip(COLUMNS, result, strict=True))
             section, figure = values["section"], int(values["count"] or 0)
             if section == "row":
-                page_rows.append(_row(values))
+                page_rows.append(self._row(values))
             elif section == "channel":
                 label = str(Channel(values["channel"]).label)
                 summary["by_channel"].append(RejectionSubtotal(values["channel"], label, figure))
@@ -188,18 +178,20 @@ class RejectionsReport(GroupedReport):
         return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)
 
     def _row(self, values: dict) -> RejectionRow:
-        return _row(values)
+        period = self.periods[values["period"]]
+        return RejectionRow(
+            date=period.first_date,
+            period=period.label,
+            agent=values["username"],
+            agent_name=values["agent_name"],
+            group=values["group_name"],
+            channel=values["channel"],
+            list=values["list_name"],
+            code=values["code"],
+            code_label=values["code_label"],
+            count=int(values["count"]),
+        )
 
-
-def _row(values: dict) -> RejectionRow:
-    return RejectionRow(
-        date=sql.as_date(values["local_date"]),
-        agent=values["username"],
-        agent_name=values["agent_name"],
-        group=values["group_name"],
-        channel=values["channel"],
-        list=values["list_name"],
-        code=values["code"],
-        code_label=values["code_label"],
-        count=int(values["count"]),
-    )
+    def _cells(self, values: tuple) -> list:
+        period, agent, _name, group, channel, code_list, code, label, count = values
+        return [self.labels[period], agent, group, channel, code_list, code, label, int(count)]

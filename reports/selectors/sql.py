@@ -102,6 +102,11 @@ def instant(value: datetime) -> tuple[str, object]:
     return placeholder, connection.ops.adapt_datetimefield_value(value)
 
 
+def integer(value: int) -> tuple[str, object]:
+    placeholder = "CAST(%s AS INTEGER)" if is_postgresql() else "%s"
+    return placeholder, value
+
+
 def local_date(value: date) -> tuple[str, object]:
     placeholder = "CAST(%s AS DATE)" if is_postgresql() else "%s"
     return placeholder, connection.ops.adapt_datefield_value(value)

@@ -15,44 +15,134 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, Trim
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, StatusEvent
+from core.durations import whole_seconds
 
-from .common import CodeFilter, code_q, order_fields
+from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
 from .labels import code_label_expression
 from .sql import Microseconds, reading_database
 from .window import Window
 
-# Sortable columns of the report and the fields they sort by.
-ORDERING = {
-    "timestamp": "started_at",
-    "agent": "agent_username",
-    "group": "group_name",
-    "previous_status": "previous_status",
-    "status": "status",
-    "list": "list_name",
-    "code": "code_key",
-    "code_label": "code_label",
-    "duration_seconds": "duration_us",
-    "ongoing": "ongoing",
-    "source": "source",
-}
-DEFAULT_ORDER = ("timestamp", "agent")
 
-FIELDS = (
-    "id",
-    "started_at",
-    "agent_username",
-    "agent_name",
-    "group_name",
-    "previous_status",
-    "status",
-    "list_name",
-    "code_key",
-    "code_label",
-    "duration_us",
-    "ongoing",
-    "source",
+class StatusChangesReport(Report):
+    """The status changes of a set of agents (None: every agent) starting inside a window and
+    before `now`, with optional status and code filters."""
+
+    columns = (
+        Column("timestamp", _("Time"), sort="started_at", kind="instant", accessor="started_at"),
+        Column("agent", _("Agent"), sort="agent_username", text=True, accessor="agent_username"),
+        Column("group", _("Group"), sort="group_name", text=True, accessor="group_name"),
+        Column("previous_status", _("Previous status"), sort="previous_status", text=True),
+        Column("status", _("Status"), sort="status", text=True),
+        Column("list", _("List"), sort="list_name", text=True, accessor="list_name"),
+        Column("code", _("Code"), sort="code_key", text=True, accessor="code_key"),
+        Column("code_label", _("Label"), sort="code_label", text=True),
+        Column(
+            "duration_seconds",
+            _("Duration"),
+            sort="duration_us",
+            kind="number",
+            accessor="duration_us",
+        ),
+        Column("ongoing", _("Ongoing"), sort="ongoing", kind="flag"),
+        Column("source", _("Source"), sort="source", text=True),
+    )
+    default_order = ("timestamp", "agent")
+
+    # The fields each row reads: the columns' accessors, the agent's name and the id.
+    FIELDS = (
+        "id",
+        "started_at",
+        "agent_username",
+        "agent_name",
+        "group_name",
+        "previous_status",
+        "status",
+        "list_name",
+        "code_key",
+        "code_label",
+        "duration_us",
+        "ongoing",
+        "source",
+    )
+
+    def __init__(
+        self,
+        *,
+        agents: QuerySet[Agent] | None,
+        window: Window,
+        now: datetime,
+        statuses: Sequence[str] = (),
+        code: CodeFilter = None,
+    ) -> None:
+        self.window = window
+        self.now = now
+        self.changes = status_changes(
+            agents=agents, window=window, now=now, statuses=statuses, code=code
+        )
+
+    def _with_columns(self, order: Sequence[str]) -> QuerySet:
+        """The changes as dicts of the report's columns, sorted by `order`, then by time and
+        agent. `duration_us` is the whole interval's length, up to `now` while ongoing."""
+        now = Value(self.now, output_field=DateTimeField())
+        return (
+            self.changes.annotate(
+                agent_username=F("agent__user__username"),
+                agent_name=Trim(
+                    Concat("agent__user__first_name", Value(" "), "agent__user__last_name")
+                ),
+                group_name=F("agent__group__name"),
+                list_name=Coalesce(F("code__code_list__name"), Value("")),
+                code_key=Coalesce(F("code__code"), Value("")),
+                code_label=code_label_expression("code"),
+                duration_us=Microseconds(Coalesce("ended_at", now), "started_at"),
+                ongoing=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()),
+            )
+            .order_by(*order_fields(order, self.ordering, self.default_order)[1])
+            .values(*self.FIELDS)
+        )
+
+    def page(self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50) -> ReportPage:
+        """Rows `offset` to `offset + limit` as dicts, and how many changes in all (two
+        queries: the bare count is cheap, the columns are read for the page only)."""
+        count = self.changes.count()
+        rows = list(self._with_columns(order)[offset : offset + limit]) if count > offset else []
+        return ReportPage(rows=rows, count=count, offset=offset)
+
+    def rows(self, *, order: Sequence[str] = ()) -> Iterator[dict]:
+        return self._with_columns(order).iterator(2000)
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        """Every change as the export's cells, read straight from the cursor in chunks.
+
+        On a large export the ORM's conversions of each value cost more than the query itself:
+        `started_at` is read as the UTC text or datetime the database gives, the durations as
+        integers.
+        """
+        zone = self.window.zone
+        columns = self._with_columns(order).values_list(*EXPORT_FIELDS)
+        query, params = columns.query.sql_with_params()
+        with connections[self.changes.db].chunked_cursor() as cursor:
+            cursor.execute(query, params)
+            names = [column[0] for column in cursor.description]
+            in_export_order = itemgetter(*(names.index(field) for field in EXPORT_FIELDS))
+            while chunk := cursor.fetchmany(5000):
+                for result in chunk:
+                    started_at, *middle, duration_us, ongoing, source = in_export_order(result)
+                    yield [
+                        _instant(started_at).astimezone(zone).isoformat(timespec="seconds"),
+                        *middle,
+                        whole_seconds(int(duration_us)),
+                        "true" if ongoing else "false",
+                        source,
+                    ]
+
+
+# What an export reads, in the order of the export's columns.
+EXPORT_FIELDS = tuple(
+    name for name in StatusChangesReport.FIELDS if name not in ("id", "agent_name")
 )
 
 
@@ -77,60 +167,6 @@ def status_changes(
     if statuses:
         events = events.filter(status__in=statuses)
     return events.filter(code_q(code, path="code")).using(reading_database())
-
-
-def with_report_columns(
-    changes: QuerySet[StatusEvent], *, now: datetime, order: Sequence[str] = ()
-) -> QuerySet:
-    """`changes` as dicts of the report's columns, sorted by `order` (ORDERING's names), then
-    by time and agent.
-
-    `duration_us` is the whole interval's length in microseconds, up to `now` while ongoing.
-    """
-    return (
-        changes.annotate(
-            agent_username=F("agent__user__username"),
-            agent_name=Trim(
-                Concat("agent__user__first_name", Value(" "), "agent__user__last_name")
-            ),
-            group_name=F("agent__group__name"),
-            list_name=Coalesce(F("code__code_list__name"), Value("")),
-            code_key=Coalesce(F("code__code"), Value("")),
-            code_label=code_label_expression("code"),
-            duration_us=Microseconds(
-                Coalesce("ended_at", Value(now, output_field=DateTimeField())), "started_at"
-            ),
-            ongoing=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()),
-        )
-        .order_by(*order_fields(order, ORDERING, DEFAULT_ORDER)[1])
-        .values(*FIELDS)
-    )
-
-
-# The columns of an export (docs/reports.md): the page's, less the id and the name.
-EXPORT_FIELDS = tuple(name for name in FIELDS if name not in ("id", "agent_name"))
-
-
-def status_change_rows(
-    changes: QuerySet[StatusEvent], *, now: datetime, order: Sequence[str] = ()
-) -> Iterator[tuple]:
-    """Every row of `changes` as a tuple of EXPORT_FIELDS, in `order`, read from the cursor in
-    chunks.
-
-    On a large export the ORM's conversions of each value cost more than the query itself, so
-    the rows are read straight from the cursor: `started_at` as an aware datetime, `duration`
-    and `duration_us` as integers.
-    """
-    columns = with_report_columns(changes, now=now, order=order).values_list(*EXPORT_FIELDS)
-    query, params = columns.query.sql_with_params()
-    with connections[changes.db].chunked_cursor() as cursor:
-        cursor.execute(query, params)
-        names = [column[0] for column in cursor.description]
-        in_export_order = itemgetter(*(names.index(field) for field in EXPORT_FIELDS))
-        while chunk := cursor.fetchmany(5000):
-            for result in chunk:
-                started_at, *middle, duration_us, ongoing, source = in_export_order(result)
-                yield (_instant(started_at), *middle, int(duration_us), bool(ongoing), source)
 
 
 def _instant(value: datetime | str) -> datetime:

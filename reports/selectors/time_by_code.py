@@ -5,12 +5,12 @@ midnights (the days come from `Window.days`), summed per bucket in exact microse
 page rows, the subtotals, the totals and the chart are read from that one aggregate.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connections
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
 from agents.timeline import over_max_us_sql
@@ -18,30 +18,15 @@ from core.choices import AgentStatus, EventKind
 from core.durations import hms, percent, whole_seconds
 
 from . import sql
-from .common import CodeFilter, GroupedReport, ReportPage, code_condition, order_clause
+from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
 from .labels import code_label_sql
-from .window import Window
+from .window import Granularity, Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
 
-# Sortable columns of the report and the SQL they sort by.
-ORDERING = {
-    "date": "local_date",
-    "agent": "username",
-    "group": "group_name",
-    "status": "status",
-    "list": "list_name",
-    "code": "code",
-    "code_label": "code_label",
-    "count": "count",
-    "seconds": "us",
-    "percent_of_logged_in": "CAST(us AS FLOAT) / logged_in_us",
-    "exceeded_count": "exceeded_count",
-    "exceeded_seconds": "exceeded_us",
-}
-DEFAULT_ORDER = ("date", "agent", "status", "list", "code")
-
 CHART_STACKS = ("status", "agent")
+# What the trend chart over the periods stacks: the time of each status, or of each code.
+TREND_STACKS = ("status", "code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +62,12 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class TimeByCodeRow:
-    """Time of one agent on one local date in one status with one code (or none)."""
+    """Time of one agent in one period (a local date by default) in one status with one code
+    (or none). `date` is the first local date of the window in the period, `period` how the
+    report writes the period."""
 
     date: date
+    period: str
     agent: str
     agent_name: str
     group: str
@@ -88,6 +76,7 @@ class TimeByCodeRow:
     code: str
     code_label: str
     figures: Figures
+    paid: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +86,36 @@ class Subtotal:
     key: str
     label: str
     figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSegment:
+    """Time in one period (its number) of one series: a status key, or a code (list, key and
+    current label)."""
+
+    period: int
+    series: tuple[str, str, str] | str
+    us: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCode:
+    """A group's time with one code (or none), and the group's time logged in."""
+
+    group: str
+    list: str
+    code: str
+    code_label: str
+    us: int
+    logged_in_us: int
+
+    @property
+    def duration(self) -> str:
+        return hms(whole_seconds(self.us))
+
+    @property
+    def percent_of_logged_in(self) -> float | None:
+        return percent(self.us, self.logged_in_us)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +129,9 @@ class ChartSegment:
     us: int
 
 
-COLUMNS = (
-    "section",
-    "row_count",
-    "local_date",
+# The section of the page's statement and the row's columns, in the order `report_rows` gives.
+ROW_COLUMNS = (
+    "period",
     "username",
     "agent_name",
     "group_name",
@@ -126,15 +144,51 @@ COLUMNS = (
     "logged_in_us",
     "exceeded_count",
     "exceeded_us",
+    "paid",
 )
-ROW_COLUMNS = COLUMNS[2:]
+COLUMNS = ("section", "row_count", *ROW_COLUMNS)
 
 
-class TimeByCodeReport(GroupedReport):
+class TimeByCodeReport(PeriodReport):
     """The report for a set of agents, a window and optional status and code filters."""
 
-    ordering = ORDERING
-    default_order = DEFAULT_ORDER
+    columns = (
+        Column("date", _("Date"), sort="period", kind="date"),
+        Column("agent", _("Agent"), sort="username", text=True),
+        Column("group", _("Group"), sort="group_name", text=True),
+        Column("status", _("Status"), sort="status", text=True),
+        Column("list", _("List"), sort="list_name", text=True),
+        Column("code", _("Code"), sort="code", text=True),
+        Column("code_label", _("Label"), sort="code_label", text=True),
+        Column("count", _("Count"), sort="count", kind="number", accessor="figures__count"),
+        Column("seconds", _("Time"), sort="us", kind="number", accessor="figures__seconds"),
+        Column("duration", _("Duration"), on_page=False),
+        Column(
+            "percent_of_logged_in",
+            _("% of logged-in"),
+            sort="CAST(us AS FLOAT) / logged_in_us",
+            kind="number",
+            accessor="figures__percent_of_logged_in",
+        ),
+        Column(
+            "exceeded_count",
+            _("Over max."),
+            sort="exceeded_count",
+            kind="number",
+            accessor="figures__exceeded_count",
+            exported=False,
+        ),
+        Column(
+            "exceeded_seconds",
+            _("Time over max."),
+            sort="exceeded_us",
+            kind="number",
+            accessor="figures__exceeded_seconds",
+            exported=False,
+        ),
+        Column("paid", _("Paid"), sort="paid", kind="flag"),
+    )
+    default_order = ("date", "agent", "status", "list", "code")
     row_columns = ROW_COLUMNS
 
     def __init__(
@@ -143,6 +197,7 @@ class TimeByCodeReport(GroupedReport):
         agents: QuerySet[Agent],
         window: Window,
         now: datetime,
+        granularity: str = Granularity.DAY,
         statuses: Sequence[str] = REPORTED_STATUSES,
         code: CodeFilter = None,
     ) -> None:
@@ -151,203 +206,349 @@ class TimeByCodeReport(GroupedReport):
         self.now = now
         self.statuses = [status for status in statuses if status in REPORTED_STATUSES]
         self.code = code
-        self.days = window.days(now=now)
+        self._cut_into_periods(window, granularity, now=now)
         self.database = sql.reading_database()
 
-    def _report_rows(self) -> tuple[str, list]:
-        """The WITH clause ending in `report_rows`, the rows of the report, and its parameters.
+    def _is_empty(self) -> bool:
+        return not self.periods or not self.statuses
 
-        Only the intervals the report needs are cut into daily parts: on break, offline, and
-        logged out. An agent's timeline has no gaps from their first change on
-        (docs/timeline.md), so the time logged in on a day is the part of the day after that
-        first change minus the time logged out; the many short available/busy intervals are
-        never cut or summed.
-        """
-        days_values, days_params = sql.values_list(
-            (sql.local_date(day.local_date), sql.instant(day.start), sql.instant(day.end))
-            for day in self.days
-        )
+    # --- the query, one step per CTE ------------------------------------------------------
+    #
+    # Only the intervals the report needs are cut into daily parts: on break, offline, and
+    # logged out. An agent's timeline has no gaps from their first change on
+    # (docs/timeline.md), so the time logged in on a day is the part of the day after that
+    # first change minus the time logged out; the many short available/busy intervals are never
+    # cut or summed.
+
+    def _steps(self) -> list[Cte]:
+        return [
+            self._periods(),
+            self._scope(),
+            self._started(),
+            self._carried(),
+            self._spread(),
+            self._parts(),
+            self._buckets(),
+            self._first_change(),
+            self._logged_out(),
+            self._logged_in(),
+            self._report_rows(),
+        ]
+
+    def _scope(self) -> Cte:
         scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
+        return Cte("scope (agent_id)", scope_sql, scope_params)
+
+    def _started(self) -> Cte:
+        """Intervals starting inside the window, each with the local day it starts on."""
         now_sql, now_param = sql.instant(self.now)
-        start_sql, start_param = sql.instant(self.days[0].start)
+        parted_sql, parted_params = _parted_statuses()
         window_sql, window_params = "", []
         if sql.is_postgresql():
             # PostgreSQL reads the agents' events first and joins the days afterwards: without
             # the window's bounds as constants it would read each agent's whole history. SQLite
             # reads each day's events through the index and would use the constants instead
             # of the day's own bounds, so it is not given them.
-            end_sql, end_param = sql.instant(self.days[-1].end)
+            start_sql, start_param = sql.instant(self.periods[0].start)
+            end_sql, end_param = sql.instant(self.periods[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
             window_params = [start_param, end_param]
-        parted_sql, parted_params = sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
-        statuses_sql, statuses_params = sql.in_list(self.statuses)
-        code_sql, code_params = code_condition(self.code, column="b.code_id")
-        events, codes = sql.table("events"), sql.table("codes")
-        status_kind = f"'{EventKind.STATUS}'"
-        logged_out = f"'{AgentStatus.LOGGED_OUT}'"
-        # How far the whole interval went past its code's maximum, counted on its first day.
-        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
-        with_clause = f"""
-        WITH days (local_date, day_start, day_end) AS ({days_values}),
-        scope (agent_id) AS ({scope_sql}),
-        started AS (
-            -- Intervals starting inside the window, each with the local day it starts on.
+        return Cte(
+            "started",
+            f"""
             SELECT e.agent_id, e.status, e.code_id, e.started_at,
-                   COALESCE(e.ended_at, {now_sql}) AS ended_at, d.day_end,
-                   d.local_date, c.max_minutes
-            FROM days d
-            JOIN {events} e ON e.started_at >= d.day_start AND e.started_at < d.day_end
-            LEFT JOIN {codes} c ON c.id = e.code_id
-            WHERE e.kind = {status_kind} AND {sql.not_for_index("e.status")} IN {parted_sql}
-              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}
-        ),
-        carried AS (
-            -- The interval each agent was in when the window opened: one index probe per agent.
+                   COALESCE(e.ended_at, {now_sql}) AS ended_at, d.period_end,
+                   d.period, c.max_minutes
+            FROM periods d
+            JOIN {sql.table("events")} e
+              ON e.started_at >= d.period_start AND e.started_at < d.period_end
+            LEFT JOIN {sql.table("codes")} c ON c.id = e.code_id
+            WHERE e.kind = {STATUS_KIND} AND {sql.not_for_index("e.status")} IN {parted_sql}
+              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}""",
+            [now_param, *parted_params, *window_params],
+        )
+
+    def _carried(self) -> Cte:
+        """The interval each agent was in when the window opened: one index probe per agent."""
+        now_sql, now_param = sql.instant(self.now)
+        start_sql, start_param = sql.instant(self.periods[0].start)
+        parted_sql, parted_params = _parted_statuses()
+        events = sql.table("events")
+        return Cte(
+            "carried",
+            f"""
             SELECT e.agent_id, e.status, e.code_id, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at
             FROM {events} e
             WHERE e.id IN (
                 SELECT (SELECT p.id FROM {events} p
-                        WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}
+                        WHERE p.agent_id = s.agent_id AND p.kind = {STATUS_KIND}
                           AND p.started_at < {start_sql}
                         ORDER BY p.started_at DESC LIMIT 1)
                 FROM scope s)
               AND (e.ended_at IS NULL OR e.ended_at > {start_sql})
-              AND e.status IN {parted_sql}
-        ),
-        parts AS (
-            -- The first day's part of each interval; its start is what `count` counts.
-            SELECT agent_id, status, code_id, local_date, 1 AS starts,
-                   {sql.duration_us(sql.least("ended_at", "day_end"), "started_at")} AS us,
+              AND e.status IN {parted_sql}""",
+            [now_param, start_param, start_param, *parted_params],
+        )
+
+    def _spread(self) -> Cte:
+        """The later periods of each interval that outlasts the period it starts in (or that
+        was open when the window opened): one step to the next period at a time, so the work
+        grows with the parts, not with intervals × periods."""
+        return Cte(
+            "spread (agent_id, status, code_id, ended_at, period, period_start, period_end)",
+            """
+            SELECT i.agent_id, i.status, i.code_id, i.ended_at,
+                   d.period, d.period_start, d.period_end
+            FROM (SELECT agent_id, status, code_id, ended_at, period + 1 AS next_period
+                  FROM started WHERE ended_at > period_end
+                  UNION ALL
+                  SELECT agent_id, status, code_id, ended_at, 0 FROM carried) i
+            JOIN periods d ON d.period = i.next_period
+            UNION ALL
+            SELECT s.agent_id, s.status, s.code_id, s.ended_at,
+                   d.period, d.period_start, d.period_end
+            FROM spread s
+            JOIN periods d ON d.period = s.period + 1
+            WHERE s.ended_at > s.period_end""",
+            recursive=True,
+        )
+
+    def _parts(self) -> Cte:
+        """Each interval cut at the periods' bounds: the first part carries the count (and how
+        far the whole interval went past its code's maximum), the later parts only time."""
+        over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
+        return Cte(
+            "parts",
+            f"""
+            SELECT agent_id, status, code_id, period, 1 AS starts,
+                   {sql.duration_us(sql.least("ended_at", "period_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            -- The parts after a local midnight: time, no count.
-            SELECT i.agent_id, i.status, i.code_id, d.local_date, 0,
-                   {sql.duration_us(sql.least("i.ended_at", "d.day_end"), "d.day_start")}, 0
-            FROM (SELECT agent_id, status, code_id, started_at, ended_at
-                  FROM started WHERE ended_at > day_end
-                  UNION ALL
-                  SELECT agent_id, status, code_id, started_at, ended_at FROM carried) i
-            JOIN days d ON d.day_start > i.started_at AND d.day_start < i.ended_at
-        ),
-        buckets AS MATERIALIZED (
-            SELECT local_date, agent_id, status, code_id,
+            SELECT agent_id, status, code_id, period, 0,
+                   {sql.duration_us(sql.least("ended_at", "period_end"), "period_start")}, 0
+            FROM spread""",
+        )
+
+    def _buckets(self) -> Cte:
+        """The parts summed per local date, agent, status and code."""
+        return Cte(
+            "buckets",
+            """
+            SELECT period, agent_id, status, code_id,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY local_date, agent_id, status, code_id
-        ),
-        first_change AS MATERIALIZED (
+            GROUP BY period, agent_id, status, code_id""",
+            materialized=True,
+        )
+
+    def _first_change(self) -> Cte:
+        """Each agent's first recorded change: before it, the agent was logged out."""
+        return Cte(
+            "first_change",
+            f"""
             SELECT s.agent_id,
-                   (SELECT MIN(p.started_at) FROM {events} p
-                    WHERE p.agent_id = s.agent_id AND p.kind = {status_kind}) AS started_at
-            FROM scope s
-        ),
-        logged_out AS (
-            SELECT agent_id, local_date, SUM(us) AS us
-            FROM buckets WHERE status = {logged_out}
-            GROUP BY agent_id, local_date
-        ),
-        logged_in AS MATERIALIZED (
-            -- Each day's time after the agent's first change, less the time logged out.
-            SELECT f.agent_id, d.local_date,
-                   {sql.duration_us("d.day_end", sql.greatest("d.day_start", "f.started_at"))}
-                   - COALESCE(o.us, 0) AS us
+                   (SELECT MIN(p.started_at) FROM {sql.table("events")} p
+                    WHERE p.agent_id = s.agent_id AND p.kind = {STATUS_KIND}) AS started_at
+            FROM scope s""",
+            materialized=True,
+        )
+
+    def _logged_out(self) -> Cte:
+        return Cte(
+            "logged_out",
+            f"""
+            SELECT agent_id, period, SUM(us) AS us
+            FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
+            GROUP BY agent_id, period""",
+            materialized=True,
+        )
+
+    def _logged_in(self) -> Cte:
+        """Each agent's time logged in over the whole window (the subtotals' and totals'
+        percentages): the window after the agent's first change, less the time logged out."""
+        after_first = sql.duration_us(
+            "w.window_end", sql.greatest("w.window_start", "f.started_at")
+        )
+        return Cte(
+            "logged_in",
+            f"""
+            SELECT f.agent_id, {after_first} - COALESCE(o.us, 0) AS us
             FROM first_change f
-            JOIN days d ON f.started_at < d.day_end
-            LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.local_date = d.local_date
-        ),
-        report_rows AS MATERIALIZED (
-            SELECT b.local_date, b.agent_id, u.username,
+            JOIN (SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
+                  FROM periods) w ON f.started_at < w.window_end
+            LEFT JOIN (SELECT agent_id, SUM(us) AS us FROM logged_out GROUP BY agent_id) o
+              ON o.agent_id = f.agent_id""",
+            materialized=True,
+        )
+
+    def _group_logged_in(self) -> Cte:
+        """The time logged in of each group's agents in scope (the group summary's
+        percentages), those without a break included."""
+        return Cte(
+            "group_logged_in",
+            f"""
+            SELECT g.name AS group_name, SUM(li.us) AS us
+            FROM logged_in li
+            JOIN {sql.table("agents")} a ON a.id = li.agent_id
+            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            GROUP BY g.name""",
+        )
+
+    def _report_rows(self) -> Cte:
+        """The report's rows: the buckets of the statuses asked for, with names and labels, and
+        the agent's time logged in during the row's period: the period after the agent's first
+        change, less the time logged out."""
+        statuses_sql, statuses_params = sql.in_list(self.statuses)
+        code_sql, code_params = code_condition(self.code, column="b.code_id")
+        after_first = sql.duration_us(
+            "d.period_end", sql.greatest("d.period_start", "f.started_at")
+        )
+        logged_in = f"{after_first} - COALESCE(o.us, 0)"
+        return Cte(
+            "report_rows",
+            f"""
+            SELECT b.period, b.agent_id, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.status,
                    COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
                    COALESCE({code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, li.us AS logged_in_us, b.exceeded_count, b.exceeded_us
+                   b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us,
+                   COALESCE(c.paid, FALSE) AS paid
             FROM buckets b
-            JOIN logged_in li ON li.agent_id = b.agent_id AND li.local_date = b.local_date
+            JOIN periods d ON d.period = b.period
+            JOIN first_change f ON f.agent_id = b.agent_id
+            LEFT JOIN logged_out o ON o.agent_id = b.agent_id AND o.period = b.period
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
-            LEFT JOIN {codes} c ON c.id = b.code_id
+            LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
-            WHERE b.status IN {statuses_sql}{code_sql}
-        )"""
-        params = [
-            *days_params,
-            *scope_params,
-            now_param,
-            *parted_params,
-            *window_params,
-            now_param,
-            start_param,
-            start_param,
-            *parted_params,
-            *statuses_params,
-            *code_params,
-        ]
-        return with_clause, params
+            WHERE b.status IN {statuses_sql}{code_sql}""",
+            [*statuses_params, *code_params],
+            materialized=True,
+        )
 
-    def _is_empty(self) -> bool:
-        return not self.days or not self.statuses
+    # --- reading it -----------------------------------------------------------------------
 
     def page(
-        self, *, order: Sequence[str] = (), offset: int = 0, limit: int = 50, stack: str = "status"
+        self,
+        *,
+        order: Sequence[str] = (),
+        offset: int = 0,
+        limit: int = 50,
+        stack: str = "status",
+        trend: str = "status",
     ) -> ReportPage:
-        """Rows `offset` to `offset + limit` in `order`, with subtotals, totals and the chart.
+        """Rows `offset` to `offset + limit` in `order`, with subtotals, totals and the charts.
 
-        One query: the page, the subtotals by agent and by status, the totals and the chart's
-        segments are sections of a UNION over the aggregate, which is computed once.
+        One query: the page, the subtotals by agent, by status and by group (and by group and
+        code), the totals, the code chart's segments (stacked by `stack`) and the trend's
+        (time per period, stacked by `trend`) are sections of a UNION over the aggregate, which
+        is computed once.
         """
-        accepted, order_sql = order_clause(order, ORDERING, DEFAULT_ORDER)
+        accepted, order_sql = order_clause(order, self.ordering, self.default_order)
         if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=_empty_summary(accepted))
-        with_clause, params = self._report_rows()
         series = "status" if stack != "agent" else "username"
-        query = f"""{with_clause}
-        SELECT * FROM (
-        SELECT * FROM (
-            SELECT 'row' AS section, 0 AS row_count, local_date, username, agent_name,
-                   group_name, status,
-                   list_name, code, code_label, count, us, logged_in_us,
-                   exceeded_count, exceeded_us
-            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+        by_code = trend == "code"
+        trend_status = "NULL" if by_code else "status"
+        trend_code = "list_name, code, code_label" if by_code else "NULL, NULL, NULL"
+        trend_group = ", list_name, code, code_label" if by_code else ", status"
+        sections = f"""
         UNION ALL
         SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
                NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
-               SUM(r.exceeded_count), SUM(r.exceeded_us)
+               SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
         FROM report_rows r
-        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) a
-          ON a.agent_id = r.agent_id
+        JOIN logged_in a ON a.agent_id = r.agent_id
         GROUP BY r.agent_id, r.username, r.agent_name, r.group_name, a.us
         UNION ALL
         SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
-               SUM(exceeded_count), SUM(exceeded_us)
+               SUM(exceeded_count), SUM(exceeded_us), NULL
         FROM report_rows GROUP BY status
+        UNION ALL
+        SELECT 'paid', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
+               SUM(exceeded_count), SUM(exceeded_us), paid
+        FROM report_rows GROUP BY paid
         UNION ALL
         SELECT 'total', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
-               SUM(exceeded_count), SUM(exceeded_us)
+               SUM(exceeded_count), SUM(exceeded_us), NULL
         FROM report_rows
         UNION ALL
         SELECT 'chart', NULL, NULL, {"username" if series == "username" else "NULL"},
                NULL, NULL, {"status" if series == "status" else "NULL"},
-               list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL
+               list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL, NULL
         FROM report_rows GROUP BY list_name, code, code_label, {series}
-        ) sections
-        -- The page's rows first, in their order (sorting the few rows of the union is cheap;
-        -- numbering all the report's rows instead would defeat the database's top-N sort).
-        ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
-        with connections[self.database].cursor() as cursor:
-            cursor.execute(query, [*params, limit, offset])
-            results = cursor.fetchall()
-        return _page_from_results(results, offset=offset, order=accepted)
+        UNION ALL
+        SELECT 'trend', NULL, period, NULL, NULL, NULL, {trend_status},
+               {trend_code}, NULL, SUM(us), NULL, NULL, NULL, NULL
+        FROM report_rows GROUP BY period{trend_group}
+        UNION ALL
+        SELECT 'group', NULL, NULL, NULL, NULL, r.group_name, NULL, NULL, NULL, NULL,
+               SUM(r.count), SUM(r.us), gl.us, SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
+        FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
+        GROUP BY r.group_name, gl.us
+        UNION ALL
+        SELECT 'group_code', NULL, NULL, NULL, NULL, r.group_name, NULL,
+               r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL, NULL
+        FROM report_rows r JOIN group_logged_in gl ON gl.group_name = r.group_name
+        GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
+        results = self._read_sections(
+            sections, order_sql, offset=offset, limit=limit, extra=[self._group_logged_in()]
+        )
+        return _page_from_results(results, offset=offset, order=accepted, row=self._row)
 
     def _row(self, values: dict) -> TimeByCodeRow:
-        return _row(values)
+        period = self.periods[values["period"]]
+        return TimeByCodeRow(
+            date=period.first_date,
+            period=period.label,
+            agent=values["username"],
+            agent_name=values["agent_name"],
+            group=values["group_name"],
+            status=values["status"],
+            list=values["list_name"],
+            code=values["code"],
+            code_label=values["code_label"],
+            figures=_figures(values),
+            paid=bool(values["paid"]),
+        )
+
+    def _cells(self, values: tuple) -> list:
+        period, agent, _name, group, status, code_list, code, label, count, us, logged_in = values[
+            :11
+        ]
+        seconds = whole_seconds(int(us))
+        return [
+            self.labels[period],
+            agent,
+            group,
+            status,
+            code_list,
+            code,
+            label,
+            int(count),
+            seconds,
+            hms(seconds),
+            percent(int(us), int(logged_in or 0)),
+            "true" if values[13] else "false",
+        ]
+
+
+STATUS_KIND = f"'{EventKind.STATUS}'"
+
+
+def _parted_statuses() -> tuple[str, list]:
+    """The statuses whose intervals are cut: the reported ones, and logged out (for the time
+    logged in)."""
+    return sql.in_list([*REPORTED_STATUSES, AgentStatus.LOGGED_OUT])
 
 
 def _figures(values: dict) -> Figures:
@@ -360,20 +561,6 @@ def _figures(values: dict) -> Figures:
     )
 
 
-def _row(values: dict) -> TimeByCodeRow:
-    return TimeByCodeRow(
-        date=sql.as_date(values["local_date"]),
-        agent=values["username"],
-        agent_name=values["agent_name"],
-        group=values["group_name"],
-        status=values["status"],
-        list=values["list_name"],
-        code=values["code"],
-        code_label=values["code_label"],
-        figures=_figures(values),
-    )
-
-
 def _empty_summary(order: Sequence[str]) -> dict:
     zero = Figures(count=0, us=0, logged_in_us=0, exceeded_count=0, exceeded_us=0)
     return {
@@ -381,27 +568,56 @@ def _empty_summary(order: Sequence[str]) -> dict:
         "total": zero,
         "by_agent": [],
         "by_status": [],
+        "by_group": [],
+        "by_paid": [],
+        "by_group_code": [],
         "chart": [],
+        "trend": [],
     }
 
 
-def _page_from_results(results: list[tuple], *, offset: int, order: Sequence[str]) -> ReportPage:
+def _page_from_results(
+    results: list[tuple], *, offset: int, order: Sequence[str], row: Callable[[dict], TimeByCodeRow]
+) -> ReportPage:
     page_rows, summary = [], _empty_summary(order)
     count = 0
     for result in results:
         values = dict(zip(COLUMNS, result, strict=True))
         section = values["section"]
         if section == "row":
-            page_rows.append(_row(values))
+            page_rows.append(row(values))
         elif section == "agent":
             label = values["agent_name"] or values["username"]
             summary["by_agent"].append(Subtotal(values["username"], label, _figures(values)))
         elif section == "status":
             label = str(AgentStatus(values["status"]).label)
             summary["by_status"].append(Subtotal(values["status"], label, _figures(values)))
+        elif section == "paid":
+            paid = bool(values["paid"])
+            label = str(_("Paid") if paid else _("Unpaid"))
+            summary["by_paid"].append(
+                Subtotal("paid" if paid else "unpaid", label, _figures(values))
+            )
         elif section == "total":
             count = int(values["row_count"])
             summary["total"] = _figures(values)
+        elif section == "trend":
+            series = values["status"] or (values["list_name"], values["code"], values["code_label"])
+            summary["trend"].append(TrendSegment(values["period"], series, int(values["us"])))
+        elif section == "group":
+            name = values["group_name"]
+            summary["by_group"].append(Subtotal(name, name, _figures(values)))
+        elif section == "group_code":
+            summary["by_group_code"].append(
+                GroupCode(
+                    group=values["group_name"],
+                    list=values["list_name"],
+                    code=values["code"],
+                    code_label=values["code_label"],
+                    us=int(values["us"]),
+                    logged_in_us=int(values["logged_in_us"] or 0),
+                )
+            )
         else:
             summary["chart"].append(
                 ChartSegment(
@@ -413,5 +629,8 @@ def _page_from_results(results: list[tuple], *, offset: int, order: Sequence[str
                 )
             )
     summary["by_agent"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_group"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_paid"].sort(key=lambda subtotal: subtotal.key)
+    summary["by_group_code"].sort(key=lambda item: (item.group, -item.us, item.list, item.code))
     summary["by_status"].sort(key=lambda subtotal: REPORTED_STATUSES.index(subtotal.key))
     return ReportPage(rows=page_rows, count=count, offset=offset, summary=summary)

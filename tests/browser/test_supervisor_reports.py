@@ -28,6 +28,7 @@ TIME_BY_CODE_COLUMNS = [
     "seconds",
     "duration",
     "percent_of_logged_in",
+    "paid",
 ]
 
 
@@ -81,6 +82,30 @@ def table_rows(page) -> list[dict[str, str]]:
 def hms(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def test_supervisor_chooses_hours_and_sees_the_trend_chart(page, history, supervisor_a):
+    log_in(page, "supervisor_a", next_url="/reports/time-by-code/")
+    filters = page.get_by_role("form", name="Filters")
+    filters.get_by_label("From").fill("2025-03-01")
+    filters.get_by_label("To").fill("2025-03-01")
+    filters.get_by_label("Time zone").select_option("UTC")
+    filters.get_by_label("Period").select_option("hour")
+    filters.get_by_role("button", name="Apply").click()
+
+    page.wait_for_url("**granularity=hour**")
+    expect(filters.get_by_label("Period").locator("option:checked")).to_have_text("Hour")
+    periods = {row["Period"] for row in table_rows(page)}
+    # ana's short break at 10:00, her lunch at 13:00, sofia's lunch from 12:00 to 13:05.
+    assert {"2025-03-01T10:00+00:00", "2025-03-01T12:00+00:00"} <= periods
+    trend = page.get_by_role("img", name="Time by period")
+    expect(trend).to_be_visible()
+    # One column per hour of the day; the legend names the statuses.
+    assert trend.locator("g.period").count() == 24
+    expect(page.locator("#trend .legend")).to_contain_text("On break")
+    page.get_by_role("link", name="stack by code").click()
+    expect(page.locator("#trend .legend")).to_contain_text("Lunch")
+    screenshot(page, "report-time-by-code-hourly")
 
 
 def test_supervisor_filters_time_by_code_and_the_csv_matches_the_page(

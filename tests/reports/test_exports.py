@@ -18,7 +18,7 @@ HEADERS = {
     "/reports/status-changes/": "timestamp,agent,group,previous_status,status,list,code,"
     "code_label,duration_seconds,ongoing,source",
     "/reports/time-by-code/": "date,agent,group,status,list,code,code_label,count,seconds,"
-    "duration,percent_of_logged_in",
+    "duration,percent_of_logged_in,paid",
     "/reports/rejections/": "date,agent,group,channel,list,code,code_label,count",
     "/reports/live/": "agent,group,status,list,code,code_label,since,seconds_in_status,"
     "max_minutes,exceeded",

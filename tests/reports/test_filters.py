@@ -112,6 +112,17 @@ def test_without_dates_the_window_is_the_last_seven_days(
     today = timezone.now().astimezone(window.zone).date()
     assert (window.date_from, window.date_to) == (today - timedelta(days=6), today)
     assert window.zone.key == "Asia/Tokyo"
+    # The date inputs show that window, so the reader sees which dates they are reading.
+    html = response.content.decode()
+    assert f'name="date_from" value="{today - timedelta(days=6)}"' in html
+    assert f'name="date_to" value="{today}"' in html
+
+
+def test_with_only_an_end_date_the_start_input_shows_the_week_before(
+    client_for, support_group, supervisor_a
+):
+    response = client_for(supervisor_a).get("/reports/rejections/", {"date_to": "2025-03-10"})
+    assert 'name="date_from" value="2025-03-04"' in response.content.decode()
 
 
 def test_without_a_zone_the_report_uses_the_contact_centers_zone(

@@ -6,11 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from agents.models import Agent
-from reports.exports import status_change_cells
-from reports.selectors.status_changes import (
-    status_change_rows,
-    status_changes,
-)
+from reports.selectors.status_changes import StatusChangesReport
 from reports.selectors.window import Window
 from tests.reports.conftest import WINDOW
 from tests.reports.timeline import at, timeline
@@ -72,9 +68,7 @@ def test_an_ongoing_change_lasts_until_now(ana):
     timeline(ana, (at("2025-03-01 09:00"), "available"), (at("2025-03-01 10:00"), "on_break"))
     window = Window(date(2025, 3, 1), date(2025, 3, 1), ZoneInfo("UTC"))
     now = at("2025-03-01 10:07:30.600000")
-    changes = status_changes(agents=Agent.objects.all(), window=window, now=now)
-    cells = status_change_cells(window.zone)
-    rows = [cells(values) for values in status_change_rows(changes, now=now)]
+    rows = list(StatusChangesReport(agents=Agent.objects.all(), window=window, now=now).cells())
     assert [(row[4], row[8], row[9]) for row in rows] == [
         ("available", 3600, "false"),
         ("on_break", 451, "true"),

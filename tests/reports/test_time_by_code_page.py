@@ -126,3 +126,23 @@ def test_labels_are_escaped_in_the_table_and_the_chart(client_for, history, supe
     content = client_for(supervisor_a).get(URL, WINDOW).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_report_labels_and_paid_time(client_for, history, supervisor_a, support_list):
+    # ana: SHORT 12 min (made paid) and MEETING 30 + 60 min; sofia: LUNCH 65 min.
+    StatusCode.objects.filter(code_list=support_list, code="SHORT").update(paid=True)
+    StatusCode.objects.filter(code_list=support_list, code="LUNCH").update(
+        report_label_en="Meal (unpaid)"
+    )
+    client = client_for(supervisor_a)
+    rows = exported(client)
+    assert {(row["code"], row["code_label"], row["paid"]) for row in rows} == {
+        ("SHORT", "Short Break", "true"),
+        ("LUNCH", "Meal (unpaid)", "false"),
+        ("MEETING", "Attend Meeting", "false"),
+    }
+    assert list(rows[0])[-1] == "paid"
+    summary = client.get(URL, WINDOW).context["summary"]
+    by_paid = {subtotal.key: subtotal.figures.duration for subtotal in summary["by_paid"]}
+    assert by_paid == {"paid": "0:12:00", "unpaid": "2:35:00"}
+    assert "Paid and unpaid" in client.get(URL, WINDOW).content.decode()

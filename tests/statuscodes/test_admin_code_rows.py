@@ -51,7 +51,16 @@ def test_a_row_holds_the_key_both_labels_actions_order_active_and_maximum(
         "max_minutes",
         "DELETE",
     ]
-    assert more == ["label_fr", "description_en", "description_es", "description_fr"]
+    assert more == [
+        "label_fr",
+        "description_en",
+        "description_es",
+        "description_fr",
+        "report_label_en",
+        "report_label_es",
+        "report_label_fr",
+        "paid",
+    ]
 
 
 def test_without_a_secondary_language_the_other_labels_are_under_more(
