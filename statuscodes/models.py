@@ -111,6 +111,15 @@ class StatusCode(models.Model):
         blank=True,
         help_text=_("Expected maximum time in a break or offline status with this code."),
     )
+    auto_end_minutes = models.PositiveIntegerField(
+        _("automatic end (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Safety net: a break or offline status with this code that lasts this long ends by "
+            "itself with the group's timeout action. Empty: it never ends by itself."
+        ),
+    )
 
     objects = StatusCodeQuerySet.as_manager()
 
@@ -124,6 +133,10 @@ class StatusCode(models.Model):
             models.CheckConstraint(
                 condition=Q(max_minutes__isnull=True) | Q(max_minutes__gt=0),
                 name="statuscode_max_minutes_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_end_minutes__isnull=True) | Q(auto_end_minutes__gt=0),
+                name="statuscode_auto_end_minutes_positive",
             ),
         ]
         indexes = [
