@@ -7,8 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU; 0 runs serially (e.g. to use --pdb).
 PYTEST_WORKERS ?= auto
+# One process, with the beat inside: enough for development and for a single machine; in
+# production run more workers and one beat (docs/deployment.md).
+CELERY_WORKER := $(VENV)/bin/celery -A config worker --beat --pool=solo --loglevel=$${CELERY_LOG_LEVEL:-info}
 
-.PHONY: install run test screenshots serve lint format clean
+.PHONY: install run worker test screenshots serve lint format clean
 
 install: $(STAMP)
 
@@ -18,10 +21,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The web server and, next to it, the background worker (docs/worker.md); stopping one (Ctrl-C)
+# stops the other.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(CELERY_WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone, with its periodic sweep (beat); the broker is CELERY_BROKER_URL.
+worker: $(STAMP)
+	$(CELERY_WORKER)
 
 # In parallel, listing the 15 slowest tests at the end; PYTEST_ARGS adds pytest arguments, e.g.
 # make test PYTEST_ARGS="tests/reports -k live". xdist's default distribution on purpose:
@@ -48,4 +59,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 var
