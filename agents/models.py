@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -76,6 +77,7 @@ class AgentGroup(models.Model):
     )
     auto_return_seconds = models.PositiveIntegerField(
         _("automatic return (seconds)"),
+        validators=[MinValueValidator(1)],
         null=True,
         blank=True,
         help_text=_(

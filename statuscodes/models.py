@@ -1,6 +1,7 @@
 """Configuration: status code lists and their codes (docs/concepts.md, "Configuration")."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,7 @@ class StatusCode(models.Model):
     )
     auto_end_minutes = models.PositiveIntegerField(
         _("automatic end (minutes)"),
+        validators=[MinValueValidator(1)],
         null=True,
         blank=True,
         help_text=_(
