@@ -7,8 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU; 0 runs serially (e.g. to use --pdb).
 PYTEST_WORKERS ?= auto
+# One process, with the beat inside: enough for development and for a single machine; in
+# production run more workers and one beat (docs/deployment.md).
+CELERY_WORKER := $(VENV)/bin/celery -A config worker --beat --pool=solo --loglevel=$${CELERY_LOG_LEVEL:-info}
 
-.PHONY: install translations messages i18n-check run test screenshots serve lint format clean
+.PHONY: install translations messages i18n-check run worker test screenshots serve lint format clean
 
 install: $(STAMP) translations
 
@@ -32,13 +35,20 @@ messages: $(STAMP)
 i18n-check: $(STAMP)
 	$(PY) manage.py check_translations
 
-# HOST= and PORT= choose where the server listens; a port already taken is said before anything
-# starts.
+# HOST= and PORT= choose where the server listens (a port already taken is said before anything
+# starts). The web server and, next to it, the background worker (docs/worker.md); stopping
+# one (Ctrl-C) stops the other.
 run: install
 	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(CELERY_WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone, with its periodic sweep (beat); the broker is CELERY_BROKER_URL.
+worker: $(STAMP)
+	$(CELERY_WORKER)
 
 # In parallel, listing the 15 slowest tests at the end; PYTEST_ARGS adds pytest arguments, e.g.
 # make test PYTEST_ARGS="tests/reports -k live". xdist's default distribution on purpose:
@@ -65,5 +75,5 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 var
 	find locale -name '*.mo' -delete

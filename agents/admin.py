@@ -58,6 +58,17 @@ class AgentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
+# The group's automatic statuses (docs/concepts.md, "The agent's day"), in their own fieldset.
+AUTOMATIC_STATUS_FIELDS = [
+    "status_after_rejection",
+    "status_after_missed",
+    "auto_return_seconds",
+    "login_status",
+    "login_code",
+    "timeout_action",
+]
+
+
 class AgentGroupForm(forms.ModelForm):
     # The admin's own autocomplete, over the agents. Django's autocomplete view asks which
     # relation the picker fills, and accepts only a relation that points to Agent: an event's
@@ -75,7 +86,7 @@ class AgentGroupForm(forms.ModelForm):
 
     class Meta:
         model = AgentGroup
-        fields = ["name", "description", "code_list", "supervisors"]
+        fields = ["name", "description", "code_list", "supervisors", *AUTOMATIC_STATUS_FIELDS]
 
 
 @admin.register(AgentGroup)
@@ -98,9 +109,22 @@ class AgentGroupAdmin(
         fields = [
             name
             for name in flatten_fieldsets(super().get_fieldsets(request, obj))
-            if name != "add_agents"
+            if name != "add_agents" and name not in AUTOMATIC_STATUS_FIELDS
         ]
-        fieldsets = [(None, {"fields": fields})]
+        fieldsets = [
+            (None, {"fields": fields}),
+            (
+                _("Automatic statuses"),
+                {
+                    "fields": AUTOMATIC_STATUS_FIELDS,
+                    "description": _(
+                        "What the product does by itself: the status after a rejected or "
+                        "missed offer and when it returns to available, the status after "
+                        "login, and what ends a status whose code's automatic end is reached."
+                    ),
+                },
+            ),
+        ]
         may_edit = (
             self.has_add_permission(request)
             if obj is None
@@ -267,10 +291,20 @@ class StatusEventAdmin(admin.ModelAdmin):
         "code",
         "ended_at",
         "previous_status",
+        "system_reason",
         "source",
+        "changed_by",
     )
-    list_filter = ("kind", "status", "channel", "source", "started_at", "agent__group")
-    list_select_related = ("agent__user", "code__code_list")
+    list_filter = (
+        "kind",
+        "status",
+        "channel",
+        "source",
+        "system_reason",
+        "started_at",
+        "agent__group",
+    )
+    list_select_related = ("agent__user", "code__code_list", "changed_by")
     search_fields = ("agent__user__username", "code__code")
     date_hierarchy = "started_at"
     ordering = ("-started_at",)

@@ -22,23 +22,34 @@ from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .auth import ApiTokenAuth, SessionCsrfAuth
-from .models import Agent, StatusEvent
+from .models import Agent, Offer, StatusEvent
 from .selectors import (
     AgentState,
     agent_by_username,
     agent_code_choices,
     agent_current_state,
     agent_for_user,
+    agent_pending_change,
+    agent_pending_offer,
     code_label,
+    reason_label,
 )
 from .services import (
     SYSTEM_STATUS_ALLOWED_FROM,
     ActionRefused,
     agent_allowed_actions,
+    agent_cancel_pending_change,
     agent_change_status,
     agent_reject_interaction,
+    agent_supervise,
     check_code_key,
+    offer_accept,
+    offer_create,
+    offer_miss,
+    offer_reject,
+    offer_withdraw,
     user_may_act_for_other_agents,
+    user_may_supervise,
 )
 
 # The HTTP status of each refusal key; the table of docs/api.md, "Errors".
@@ -51,8 +62,12 @@ REFUSAL_STATUS: dict[str, int] = {
     "csrf_failed": 403,
     "not_an_agent": 403,
     "unknown_agent": 404,
+    "unknown_offer": 404,
     "not_found": 404,
     "invalid_transition": 409,
+    "not_available": 409,
+    "offer_pending": 409,
+    "offer_not_pending": 409,
     "request_too_large": 413,
     "unsupported_media_type": 415,
     "code_required": 422,
@@ -121,17 +136,37 @@ class CodeOut(Schema):
     label: str
 
 
+class OfferOut(Schema):
+    id: str
+    channel: str
+    offered_at: datetime
+
+
+class PendingOut(Schema):
+    action: str = Field(description="take_break, work_offline or logout.")
+    code: str | None
+
+
 class AgentStateOut(Schema):
     username: str
     status: str = Field(description="Status key: available, busy, post_processing, …")
     status_label: str
-    code: str | None = Field(description="Key of the current status's code; null if none.")
+    code: str | None = Field(
+        description=(
+            "Key of the current status's code, or the system reason recorded instead of one "
+            "(missed, timeout, supervisor); null if none."
+        )
+    )
     code_label: str | None = Field(description="That code's label in the agent's language.")
     since: datetime | None = Field(description="Start of the current status; null if never.")
     status_codes_enabled: bool
     allowed_actions: list[str] = Field(description="The agent actions possible now.")
     codes: dict[str, list[CodeOut]] = Field(
         description="For every action that may carry a code, the codes offered, in order."
+    )
+    offer: OfferOut | None = Field(description="The offer ringing now; null if none.")
+    pending: PendingOut | None = Field(
+        description="The change asked while busy or in wrap-up, applied when it ends; null if none."
     )
 
 
@@ -186,6 +221,18 @@ class RejectionIn(StrictSchema):
     code: CodeKey = Field(default=None, description="A code key, e.g. CASE.", examples=["CASE"])
 
 
+class OfferIn(StrictSchema):
+    channel: str = Field(
+        max_length=32,
+        description="phone, chat, email or voicemail.",
+        json_schema_extra={"enum": Channel.values},
+    )
+
+
+class OfferRejectionIn(StrictSchema):
+    code: CodeKey = Field(default=None, description="A code key, e.g. CASE.", examples=["CASE"])
+
+
 class ErrorOut(Schema):
     error: str = Field(description="Stable machine key, see docs/api.md.")
     detail: str = Field(description="What went wrong, in a sentence for people.")
@@ -193,6 +240,8 @@ class ErrorOut(Schema):
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 CHANGE_ERRORS = {**ERRORS, 409: ErrorOut, 415: ErrorOut, 503: ErrorOut}
+# The status of an accepted change, or 202 for a pending change (docs/api.md, "Pending change").
+STATE_RESPONSES = {200: AgentStateOut, 202: AgentStateOut, **CHANGE_ERRORS}
 
 
 def _error(request: HttpRequest, key: str, detail: str, status: int) -> HttpResponse:
@@ -270,11 +319,17 @@ def _me(request: HttpRequest) -> Agent:
     return agent
 
 
-def _other(request: HttpRequest, username: str) -> Agent:
+def _other(request: HttpRequest, username: str, *, supervisors: bool = False) -> Agent:
+    """The agent `username` acted on: oneself, or another agent for an integration (and, where
+    `supervisors`, for a supervisor of the agent's group). Anyone else is refused the same way,
+    whether the agent exists or not."""
     caller = _caller(request)
     if username == caller.get_username():
         return _me(request)
     if not user_may_act_for_other_agents(user=caller):
+        agent = agent_by_username(username=username) if supervisors else None
+        if agent is not None and user_may_supervise(user=caller, agent=agent):
+            return agent
         raise ActionRefused(
             "forbidden",
             _("You may not act for other agents (permission “act for other agents”)."),
@@ -289,12 +344,20 @@ def _other(request: HttpRequest, username: str) -> Agent:
 
 def _state_out(state: AgentState) -> dict:
     agent = state.agent
+    code, label = None, None
+    if state.code:
+        code, label = state.code.code, code_label(code=state.code, language=agent.language)
+    elif state.system_reason:
+        code = state.system_reason
+        label = reason_label(reason=state.system_reason, language=agent.language)
+    offer = agent_pending_offer(agent=agent)
+    pending = agent_pending_change(agent=agent)
     return {
         "username": agent.username,
         "status": state.status,
         "status_label": str(AgentStatus(state.status).label),
-        "code": state.code.code if state.code else None,
-        "code_label": code_label(code=state.code, language=agent.language) if state.code else None,
+        "code": code,
+        "code_label": label,
         "since": state.since,
         "status_codes_enabled": agent.status_codes_enabled,
         "allowed_actions": agent_allowed_actions(state=state),
@@ -302,7 +365,21 @@ def _state_out(state: AgentState) -> dict:
             action: [{"code": c.code, "label": c.label} for c in offered]
             for action, offered in agent_code_choices(agent=agent).items()
         },
+        "offer": _offer_out(offer) if offer else None,
+        "pending": (
+            {"action": pending.action, "code": pending.code.code if pending.code else None}
+            if pending
+            else None
+        ),
     }
+
+
+def _offer_out(offer: Offer) -> dict:
+    return {"id": str(offer.pk), "channel": offer.channel, "offered_at": offer.offered_at}
+
+
+def _state_response(state: AgentState):
+    return Status(202 if state.deferred else 200, _state_out(state))
 
 
 def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> AgentState:
@@ -315,18 +392,40 @@ def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> Age
     )
 
 
-def _reject(agent: Agent, payload: RejectionIn) -> tuple[int, dict]:
+def _reject(request: HttpRequest, agent: Agent, payload: RejectionIn) -> tuple[int, dict]:
     event: StatusEvent = agent_reject_interaction(
-        agent=agent, channel=payload.channel, code=payload.code, source=EventSource.API
+        agent=agent,
+        channel=payload.channel,
+        code=payload.code,
+        source=EventSource.API,
+        actor=_caller(request),
     )
-    result = _state_out(agent_current_state(agent=agent))
+    return Status(201, _with_rejection(agent_current_state(agent=agent), event))
+
+
+def _with_rejection(state: AgentState, event: StatusEvent) -> dict:
+    agent = state.agent
+    result = _state_out(state)
     result["rejection"] = {
         "channel": event.channel,
         "code": event.code.code if event.code else None,
         "code_label": code_label(code=event.code, language=agent.language) if event.code else None,
         "at": event.started_at,
     }
-    return Status(201, result)
+    return result
+
+
+def _reject_offer(
+    request: HttpRequest, agent: Agent, offer_id: str, payload: OfferRejectionIn
+) -> dict:
+    state, event = offer_reject(
+        agent=agent,
+        offer_id=offer_id,
+        code=payload.code,
+        source=EventSource.API,
+        actor=_caller(request),
+    )
+    return _with_rejection(state, event)
 
 
 @api.get("/agents/me", response={200: AgentStateOut, **ERRORS}, tags=["agents"])
@@ -335,18 +434,52 @@ def my_state(request: HttpRequest):
     return _state_out(agent_current_state(agent=_me(request)))
 
 
-@api.post("/agents/me/status", response={200: AgentStateOut, **CHANGE_ERRORS}, tags=["agents"])
+@api.post("/agents/me/status", response=STATE_RESPONSES, tags=["agents"])
 def change_my_status(request: HttpRequest, payload: StatusIn):
-    """Change your status, e.g. `{"action": "take_break", "code": "LUNCH"}`."""
-    return _state_out(_change_status(request, _me(request), payload))
+    """Change your status, e.g. `{"action": "take_break", "code": "LUNCH"}`; while busy or in
+    wrap-up a break, offline or logout is accepted as your pending change (202)."""
+    return _state_response(_change_status(request, _me(request), payload))
+
+
+@api.delete("/agents/me/pending", response={200: AgentStateOut, **CHANGE_ERRORS}, tags=["agents"])
+def cancel_my_pending_change(request: HttpRequest):
+    """Cancel your pending change, if any."""
+    agent = _me(request)
+    agent_cancel_pending_change(agent=agent)
+    return _state_out(agent_current_state(agent=agent))
+
+
+@api.post(
+    "/agents/me/offers/{offer_id}/accept",
+    response={200: AgentStateOut, **CHANGE_ERRORS},
+    tags=["agents"],
+)
+def accept_my_offer(request: HttpRequest, offer_id: str):
+    """Accept the offer ringing for you: you are busy."""
+    state = offer_accept(
+        agent=_me(request), offer_id=offer_id, source=EventSource.API, actor=_caller(request)
+    )
+    return _state_out(state)
+
+
+@api.post(
+    "/agents/me/offers/{offer_id}/reject",
+    response={200: RejectionResultOut, **CHANGE_ERRORS},
+    tags=["agents"],
+)
+def reject_my_offer(request: HttpRequest, offer_id: str, payload: OfferRejectionIn):
+    """Reject the offer ringing for you, e.g. `{"code": "CASE"}`; your group's status after a
+    rejection follows."""
+    return _reject_offer(request, _me(request), offer_id, payload)
 
 
 @api.post(
     "/agents/me/rejections", response={201: RejectionResultOut, **CHANGE_ERRORS}, tags=["agents"]
 )
 def reject_for_me(request: HttpRequest, payload: RejectionIn):
-    """Record that you declined an interaction, e.g. `{"channel": "phone", "code": "CASE"}`."""
-    return _reject(_me(request), payload)
+    """Record that you declined an interaction offered outside `offers` while available, e.g.
+    `{"channel": "phone", "code": "CASE"}`."""
+    return _reject(request, _me(request), payload)
 
 
 @api.get("/agents/{username}", response={200: AgentStateOut, **ERRORS}, tags=["other agents"])
@@ -355,14 +488,19 @@ def agent_state(request: HttpRequest, username: str):
     return _state_out(agent_current_state(agent=_other(request, username)))
 
 
-@api.post(
-    "/agents/{username}/status",
-    response={200: AgentStateOut, **CHANGE_ERRORS},
-    tags=["other agents"],
-)
+@api.post("/agents/{username}/status", response=STATE_RESPONSES, tags=["other agents"])
 def change_agent_status(request: HttpRequest, username: str, payload: StatusIn):
-    """Change another agent's status (permission “act for other agents”)."""
-    return _state_out(_change_status(request, _other(request, username), payload))
+    """Change another agent's status (permission “act for other agents”), or, as a supervisor
+    of the agent's group, put them available, on break, offline or log them out (no code: the
+    system reason `supervisor`)."""
+    caller = _caller(request)
+    agent = _other(request, username, supervisors=True)
+    if agent.user_id != caller.pk and not user_may_act_for_other_agents(user=caller):
+        state = agent_supervise(
+            agent=agent, action=payload.action, code=payload.code, supervisor=caller
+        )
+        return _state_response(state)
+    return _state_response(_change_status(request, agent, payload))
 
 
 @api.post(
@@ -372,4 +510,70 @@ def change_agent_status(request: HttpRequest, username: str, payload: StatusIn):
 )
 def reject_for_agent(request: HttpRequest, username: str, payload: RejectionIn):
     """Record a rejection for another agent (permission “act for other agents”)."""
-    return _reject(_other(request, username), payload)
+    return _reject(request, _other(request, username), payload)
+
+
+@api.post(
+    "/agents/{username}/offers",
+    response={201: OfferOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def offer_to_agent(request: HttpRequest, username: str, payload: OfferIn):
+    """Offer an interaction to an available agent, e.g. `{"channel": "chat"}` (permission “act
+    for other agents”)."""
+    offer = offer_create(
+        agent=_other(request, username), channel=payload.channel, actor=_caller(request)
+    )
+    return Status(201, _offer_out(offer))
+
+
+@api.post(
+    "/agents/{username}/offers/{offer_id}/accept",
+    response={200: AgentStateOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def accept_agent_offer(request: HttpRequest, username: str, offer_id: str):
+    """Accept an offer for another agent (permission “act for other agents”)."""
+    state = offer_accept(
+        agent=_other(request, username),
+        offer_id=offer_id,
+        source=EventSource.API,
+        actor=_caller(request),
+    )
+    return _state_out(state)
+
+
+@api.post(
+    "/agents/{username}/offers/{offer_id}/reject",
+    response={200: RejectionResultOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def reject_agent_offer(
+    request: HttpRequest, username: str, offer_id: str, payload: OfferRejectionIn
+):
+    """Reject an offer for another agent (permission “act for other agents”)."""
+    return _reject_offer(request, _other(request, username), offer_id, payload)
+
+
+@api.post(
+    "/agents/{username}/offers/{offer_id}/miss",
+    response={200: AgentStateOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def miss_agent_offer(request: HttpRequest, username: str, offer_id: str):
+    """The offer rang out unanswered: the group's status after a missed offer follows
+    (permission “act for other agents”)."""
+    state = offer_miss(agent=_other(request, username), offer_id=offer_id, actor=_caller(request))
+    return _state_out(state)
+
+
+@api.post(
+    "/agents/{username}/offers/{offer_id}/withdraw",
+    response={200: AgentStateOut, **CHANGE_ERRORS},
+    tags=["other agents"],
+)
+def withdraw_agent_offer(request: HttpRequest, username: str, offer_id: str):
+    """Take an offer back before it is answered (permission “act for other agents”)."""
+    agent = _other(request, username)
+    offer_withdraw(agent=agent, offer_id=offer_id)
+    return _state_out(agent_current_state(agent=agent))

@@ -27,6 +27,7 @@ from core.choices import (
     AgentStatus,
     EventKind,
     EventSource,
+    SystemReason,
 )
 from statuscodes.models import StatusCode, StatusCodeList
 
@@ -177,14 +178,15 @@ def _rows(reader, lines: _DecodedLines, indexes: list[int], width: int) -> Itera
 class _AgentPlan:
     """The new events of one agent, sorted, and the existing ones they are merged with.
 
-    New status events are tuples (started_at, line, status, code_id), existing ones lists
+    New status events are tuples (started_at, line, status, code), existing ones lists
     [started_at, pk, status, ended_at, previous_status]: both sort on started_at and have the
     status in third place, which lets `_chain` walk them together.
     """
 
     username: str
     statuses: list[tuple] = field(default_factory=list)
-    rejections: list[tuple] = field(default_factory=list)  # (started_at, line, channel, code_id)
+    # (started_at, line, channel, code); a code is a StatusCode id, or a system reason's key.
+    rejections: list[tuple] = field(default_factory=list)
     # The existing status event just before the first new one, those between the first and the
     # last new one, and the one just after the last.
     before: list | None = None
@@ -245,7 +247,11 @@ class _RowChecker:
             problems.append(f"timestamp '{text}' is in the future")
         return moment
 
-    def code(self, key, event_key, event, username, list_id, problems) -> int | None:
+    def code(self, key, event_key, event, username, list_id, problems) -> int | str | None:
+        """The id of the code `key` of the agent's list, or the key of a system reason (a code of
+        the list with the same key wins); None and `problems` if neither."""
+        if key in SystemReason.values and (list_id, key) not in self.codes:
+            return self.system_reason(key, event_key, event, problems)
         if event.code_action is None:
             problems.append(f"'{event_key}' carries no code; leave the code empty")
             return None
@@ -262,6 +268,16 @@ class _RowChecker:
             problems.append(f"code '{key}' does not apply to {event.code_action}")
             return None
         return code_id
+
+    def system_reason(self, key, event_key, event, problems) -> str | None:
+        # A rejection can only be missed; a status change can carry any system reason.
+        if event.kind == EventKind.REJECTION and key != SystemReason.MISSED:
+            problems.append(
+                f"'{key}' is a system reason of status changes; a rejection can only be "
+                f"'{SystemReason.MISSED}'"
+            )
+            return None
+        return key
 
 
 def _parse(
@@ -403,6 +419,9 @@ INSERTED_FIELDS = (
     "ended_at",
     "source",
     "recorded_at",
+    "system_reason",
+    "missed",
+    "timer",
 )
 _DATETIME_POSITIONS = (6, 7, 9)
 
@@ -414,7 +433,8 @@ def _new_events(plans: dict[int, _AgentPlan], source: str, now: datetime) -> Ite
         if plan.statuses:
             for event, previous_status, ended_at in _chain(plan):
                 if isinstance(event, tuple):
-                    started_at, _, state, code_id = event
+                    started_at, _, state, code = event
+                    code_id, reason = _code_or_reason(code)
                     yield (
                         agent_id,
                         status,
@@ -426,9 +446,35 @@ def _new_events(plans: dict[int, _AgentPlan], source: str, now: datetime) -> Ite
                         ended_at,
                         source,
                         now,
+                        reason,
+                        False,
+                        # History records facts: no timer, no automatic status follows.
+                        "",
                     )
-        for started_at, _, channel, code_id in plan.rejections:
-            yield (agent_id, rejection, "", "", channel, code_id, started_at, None, source, now)
+        for started_at, _, channel, code in plan.rejections:
+            code_id, reason = _code_or_reason(code)
+            yield (
+                agent_id,
+                rejection,
+                "",
+                "",
+                channel,
+                code_id,
+                started_at,
+                None,
+                source,
+                now,
+                reason,
+                reason == SystemReason.MISSED,
+                "",
+            )
+
+
+def _code_or_reason(code: int | str | None) -> tuple[int | None, str]:
+    """(code id, system reason) of a planned event's code."""
+    if isinstance(code, str):
+        return None, code
+    return code, ""
 
 
 def _insert(events: Iterator[tuple], total: int, progress: Progress | None) -> None:

@@ -2,15 +2,31 @@
 
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.choices import AgentStatus, Channel, EventKind, EventSource
+from core.choices import (
+    CODED_ACTION_OF_STATUS,
+    DEFERRABLE_ACTIONS,
+    AgentAction,
+    AgentStatus,
+    AutomaticStatus,
+    Channel,
+    EventKind,
+    EventSource,
+    OfferState,
+    SystemReason,
+    TimeoutAction,
+    Timer,
+)
 from statuscodes.models import StatusCode, StatusCodeList
 
 
@@ -40,7 +56,56 @@ class AgentGroup(models.Model):
         blank=True,
         related_name="supervised_groups",
         verbose_name=_("supervisors"),
-        help_text=_("Users who may read this group's reports."),
+        help_text=_("Users who may read this group's reports and change its agents' status."),
+    )
+    # The automatic statuses (docs/concepts.md, "The agent's day").
+    status_after_rejection = models.CharField(
+        _("status after a rejection"),
+        max_length=20,
+        choices=AutomaticStatus.choices,
+        default=AutomaticStatus.ON_BREAK,
+        help_text=_(
+            "Where an agent goes after rejecting an offer; it carries the rejection's code."
+        ),
+    )
+    status_after_missed = models.CharField(
+        _("status after a missed offer"),
+        max_length=20,
+        choices=AutomaticStatus.choices,
+        default=AutomaticStatus.ON_BREAK,
+        help_text=_("Where an agent goes when an offer rang out; the reason is “missed”."),
+    )
+    auto_return_seconds = models.PositiveIntegerField(
+        _("automatic return (seconds)"),
+        validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this many seconds, the status after a rejection or a missed offer returns to "
+            "available by itself. Empty: the agent must act."
+        ),
+    )
+    login_status = models.CharField(
+        _("status after login"),
+        max_length=20,
+        choices=AutomaticStatus.choices,
+        default=AutomaticStatus.AVAILABLE,
+    )
+    login_code = models.ForeignKey(
+        StatusCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="login_groups",
+        verbose_name=_("code after login"),
+        help_text=_("A code of the group's list for that status (on break or work offline)."),
+    )
+    timeout_action = models.CharField(
+        _("timeout action"),
+        max_length=20,
+        choices=TimeoutAction.choices,
+        default=TimeoutAction.LOGOUT,
+        help_text=_("What ends a status whose code's automatic end is reached."),
     )
 
     history = HistoricalRecords(m2m_fields=[supervisors])
@@ -51,10 +116,58 @@ class AgentGroup(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="agentgroup_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status_after_rejection__in=AutomaticStatus.values),
+                name="agentgroup_status_after_rejection_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_after_missed__in=AutomaticStatus.values),
+                name="agentgroup_status_after_missed_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(login_status__in=AutomaticStatus.values),
+                name="agentgroup_login_status_valid",
+            ),
+            # Available carries no code.
+            models.CheckConstraint(
+                condition=~Q(login_status=AutomaticStatus.AVAILABLE) | Q(login_code__isnull=True),
+                name="agentgroup_login_code_only_when_away",
+            ),
+            models.CheckConstraint(
+                condition=Q(timeout_action__in=TimeoutAction.values),
+                name="agentgroup_timeout_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_return_seconds__isnull=True) | Q(auto_return_seconds__gt=0),
+                name="agentgroup_auto_return_seconds_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        login_code_problem = self.login_code_problem()
+        if login_code_problem:
+            raise ValidationError({"login_code": login_code_problem})
+
+    def login_code_problem(self) -> str | None:
+        """Why `login_code` cannot go with `login_status` and the group's list; None if it can."""
+        if self.login_code_id is None:
+            return None
+        if self.login_status == AutomaticStatus.AVAILABLE:
+            return _("Available carries no code: empty the code or choose another status.")
+        code = self.login_code
+        if self.code_list_id is None or code.code_list_id != self.code_list_id:
+            return _("The code after login must be a code of the group's status code list.")
+        action = CODED_ACTION_OF_STATUS[self.login_status]
+        if not code.actions.filter(key=action).exists():
+            return _("The code “%(code)s” does not apply to “%(action)s”.") % {
+                "code": code.code,
+                "action": AgentAction(action).label,
+            }
+        return None
 
 
 class Agent(models.Model):
@@ -111,6 +224,10 @@ class StatusEventQuerySet(models.QuerySet):
     def ongoing(self):
         return self.filter(kind=EventKind.STATUS, ended_at__isnull=True)
 
+    def timers_due(self, *, now):
+        """The ongoing intervals whose timer (automatic return, safety net) is due at `now`."""
+        return self.ongoing().filter(due_at__lte=now)
+
 
 class StatusEvent(models.Model):
     """One entry of an agent's timeline (docs/timeline.md).
@@ -139,9 +256,28 @@ class StatusEvent(models.Model):
         related_name="events",
         verbose_name=_("status code"),
     )
+    system_reason = models.CharField(
+        _("system reason"), max_length=10, choices=SystemReason.choices, blank=True
+    )
+    missed = models.BooleanField(
+        _("missed"), default=False, help_text=_("A rejection that is an offer which rang out.")
+    )
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=EventSource.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+        help_text=_("The person other than the agent who made the change, if any."),
+    )
+    # The interval's timer, fixed when it starts: it ends by itself at `due_at` unless another
+    # change ends it first (docs/worker.md).
+    timer = models.CharField(_("timer"), max_length=12, choices=Timer.choices, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     objects = StatusEventQuerySet.as_manager()
@@ -165,6 +301,24 @@ class StatusEvent(models.Model):
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
                 name="statusevent_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(system_reason="") | Q(code__isnull=True),
+                name="statusevent_code_or_system_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(system_reason__in=["", *SystemReason.values]),
+                name="statusevent_system_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(missed=False)
+                | Q(kind=EventKind.REJECTION, system_reason=SystemReason.MISSED),
+                name="statusevent_missed_is_a_rejection",
+            ),
+            models.CheckConstraint(
+                condition=Q(timer="", due_at__isnull=True)
+                | Q(kind=EventKind.STATUS, due_at__gt=F("started_at")) & Q(timer__in=Timer.values),
+                name="statusevent_timer_fields",
+            ),
             models.UniqueConstraint(
                 fields=["agent", "kind", "started_at"], name="statusevent_unique_instant"
             ),
@@ -187,11 +341,123 @@ class StatusEvent(models.Model):
             models.Index(
                 fields=["kind", "status", "started_at"], name="statusevent_status_start_idx"
             ),
+            # The worker's sweep: the ongoing intervals with a timer, by due instant.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(ended_at__isnull=True, due_at__isnull=False),
+                name="statusevent_timer_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         what = self.status or f"reject_{self.channel}"
         return f"{self.agent} {what} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OfferQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=OfferState.PENDING)
+
+
+class Offer(models.Model):
+    """An interaction an integration offers to an agent; it rings until it is answered (accepted
+    or rejected), missed or withdrawn (docs/concepts.md, "Offers")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, related_name="offers", verbose_name=_("agent")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    offered_at = models.DateTimeField(_("offered at"))
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offered by"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=OfferState.choices, default=OfferState.PENDING
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["agent", "offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=Q(state=OfferState.PENDING),
+                name="offer_one_pending_per_agent",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="offer_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=OfferState.PENDING, settled_at__isnull=True)
+                | Q(state__in=OfferState.values)
+                & ~Q(state=OfferState.PENDING)
+                & Q(settled_at__gte=F("offered_at")),
+                name="offer_settled_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.channel} offer at {self.offered_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingChange(models.Model):
+    """A break, offline or logout asked while busy or in wrap-up: applied instead of available
+    when the interaction and its wrap-up end (docs/concepts.md, "Pending change"). One per
+    agent; asking again replaces it."""
+
+    agent = models.OneToOneField(
+        Agent,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_change",
+        verbose_name=_("agent"),
+    )
+    action = models.CharField(
+        _("action"),
+        max_length=20,
+        choices=[(a, AgentAction(a).label) for a in DEFERRABLE_ACTIONS],
+    )
+    code = models.ForeignKey(
+        StatusCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status code"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=EventSource.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("The person other than the agent who asked for it, if any."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=DEFERRABLE_ACTIONS), name="pendingchange_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.action} pending"
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 """Reading an agent's situation: current state, offered codes and their labels (docs/concepts.md,
 "The workflow rules")."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,20 +9,24 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import translation
 
-from core.choices import CODED_ACTIONS, AgentStatus
+from core.choices import CODED_ACTIONS, AgentStatus, SystemReason
 from statuscodes.models import StatusCode
 
-from .models import Agent, StatusEvent
+from .models import Agent, Offer, PendingChange, StatusEvent
 
 
 @dataclass(frozen=True)
 class AgentState:
-    """Where an agent is now: the status of the ongoing interval, its code and its start."""
+    """Where an agent is now: the status of the ongoing interval, its code (or the system reason
+    recorded instead of one) and its start. `deferred`: the action just asked was accepted as a
+    pending change, and the status did not change."""
 
     agent: Agent
     status: str
     code: StatusCode | None
     since: datetime | None
+    system_reason: str = ""
+    deferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,14 +62,49 @@ def agent_current_state(*, agent: Agent) -> AgentState:
         StatusEvent.objects.ongoing()
         .filter(agent=agent)
         .select_related("code")
-        .only("status", "started_at", "code")
+        .only("status", "started_at", "code", "system_reason")
         .first()
     )
     if ongoing is None:
         return AgentState(agent=agent, status=AgentStatus.LOGGED_OUT, code=None, since=None)
     return AgentState(
-        agent=agent, status=ongoing.status, code=ongoing.code, since=ongoing.started_at
+        agent=agent,
+        status=ongoing.status,
+        code=ongoing.code,
+        since=ongoing.started_at,
+        system_reason=ongoing.system_reason,
     )
+
+
+def agent_pending_offer(*, agent: Agent) -> Offer | None:
+    """The offer ringing for the agent now, or None."""
+    return Offer.objects.pending().filter(agent=agent).first()
+
+
+def agent_offer(*, agent: Agent, offer_id: str) -> Offer | None:
+    """The agent's offer `offer_id` (whatever its state), or None: another agent's offer, or an
+    id that is no offer's, is not found."""
+    try:
+        pk = uuid.UUID(str(offer_id))
+    except ValueError:
+        return None
+    return Offer.objects.filter(agent=agent, pk=pk).first()
+
+
+def agent_pending_change(*, agent: Agent) -> PendingChange | None:
+    """The change the agent asked for while busy or in wrap-up, not yet applied, or None."""
+    return PendingChange.objects.select_related("code").filter(agent=agent).first()
+
+
+def user_supervises(*, user: AbstractBaseUser, agent: Agent) -> bool:
+    """Whether `user` is a supervisor of `agent`'s group."""
+    return agent.group.supervisors.filter(pk=user.pk).exists()
+
+
+def reason_label(*, reason: str, language: str) -> str:
+    """The label of the system reason `reason` in `language`."""
+    with translation.override(language):
+        return str(SystemReason(reason).label)
 
 
 def agent_offered_codes(*, agent: Agent, action: str) -> list[StatusCode]:

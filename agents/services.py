@@ -1,17 +1,22 @@
-"""The agent workflow rules (docs/concepts.md, "The workflow rules"), in one place.
+"""The agent workflow rules (docs/concepts.md, "The workflow rules" and "The agent's day"), in one
+place.
 
 Every live change of an agent's timeline goes through these functions, whichever door it comes
-from (console, API): they check the transition and the status code, then record the change in
-one transaction that holds the agent's row, so that one agent's changes queue up, and chain it
-to the ongoing interval (`agents.timeline.chain`), so that the timeline never overlaps or
-leaves a gap. The only other writer of events is the history import (`agents.history_import`),
-which chains with the same function.
+from (console, API, the worker's timers): they check the transition and the status code, then
+record the change in one transaction that holds the agent's row, so that one agent's changes
+queue up, and chain it to the ongoing interval (`agents.timeline.chain`), so that the timeline
+never overlaps or leaves a gap. Each status change is recorded by `_record_status_change` and
+each rejection by `_record_rejection`, which send `agents.signals` inside that transaction. The
+only other writer of events is the history import (`agents.history_import`), which chains with
+the same function and applies no automatic status.
 
 Also here: what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -20,52 +25,81 @@ from django.utils.translation import ngettext
 
 from core.choices import (
     ACTION_TARGET_STATUS,
+    DEFERRABLE_ACTIONS,
     REJECTION_ACTION_OF_CHANNEL,
     AgentAction,
     AgentStatus,
+    AutomaticStatus,
     Channel,
     EventKind,
     EventSource,
+    OfferState,
+    SystemReason,
+    TimeoutAction,
+    Timer,
 )
 from core.deletion import usage_counts
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
-from .models import Agent, AgentGroup, StatusEvent
-from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
+from .models import Agent, AgentGroup, Offer, PendingChange, StatusEvent
+from .selectors import (
+    AgentState,
+    agent_current_state,
+    agent_offer,
+    agent_offered_codes,
+    code_label,
+    user_supervises,
+)
+from .signals import interaction_rejected, status_changed
 from .timeline import ONE_MICROSECOND, chain, next_start
 
 __all__ = [
     "ActionRefused",
     "AgentState",
     "agent_allowed_actions",
+    "agent_cancel_pending_change",
     "agent_change_status",
     "agent_current_state",
+    "agent_deferrable_actions",
     "agent_deletion_blockers",
+    "agent_fire_due_timer",
     "agent_may_reject",
     "agent_offered_codes",
     "agent_perform_action",
     "agent_reject_interaction",
     "agent_set_system_status",
+    "agent_supervise",
     "check_code_key",
     "group_deletion_blockers",
+    "offer_accept",
+    "offer_create",
+    "offer_miss",
+    "offer_reject",
+    "offer_withdraw",
+    "timers_fire_due",
     "user_may_act_for_other_agents",
+    "user_may_supervise",
 ]
 
 A = AgentAction
 S = AgentStatus
 
 # The transition matrix (docs/api.md, "Transitions"): the statuses each action may start from.
-# Busy is left only by the system (post-processing) or by going available: an agent on an
-# interaction neither takes a break, works offline nor logs out in the middle of it.
+# Busy and post-processing are left only by the system or by going available: a break, offline
+# or logout asked then is a pending change (DEFERRING_STATUSES), applied when the agent would
+# become available.
 ACTION_ALLOWED_FROM: dict[str, frozenset[str]] = {
     A.LOGIN: frozenset({S.LOGGED_OUT}),
     A.GO_AVAILABLE: frozenset({S.BUSY, S.POST_PROCESSING, S.ON_BREAK, S.WORK_OFFLINE}),
-    A.TAKE_BREAK: frozenset({S.AVAILABLE, S.POST_PROCESSING, S.ON_BREAK, S.WORK_OFFLINE}),
-    A.WORK_OFFLINE: frozenset({S.AVAILABLE, S.POST_PROCESSING, S.ON_BREAK, S.WORK_OFFLINE}),
-    A.LOGOUT: frozenset({S.AVAILABLE, S.POST_PROCESSING, S.ON_BREAK, S.WORK_OFFLINE}),
+    A.TAKE_BREAK: frozenset({S.AVAILABLE, S.ON_BREAK, S.WORK_OFFLINE}),
+    A.WORK_OFFLINE: frozenset({S.AVAILABLE, S.ON_BREAK, S.WORK_OFFLINE}),
+    A.LOGOUT: frozenset({S.AVAILABLE, S.ON_BREAK, S.WORK_OFFLINE}),
 }
+
+# While on an interaction or its wrap-up, DEFERRABLE_ACTIONS wait as a pending change.
+DEFERRING_STATUSES = frozenset({S.BUSY, S.POST_PROCESSING})
 
 # Statuses set by integrations (the telephony or chat system), never chosen by the agent.
 SYSTEM_STATUS_ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -73,8 +107,12 @@ SYSTEM_STATUS_ALLOWED_FROM: dict[str, frozenset[str]] = {
     S.POST_PROCESSING: frozenset({S.BUSY}),
 }
 
-# A logged-out agent is offered nothing, so cannot reject it.
-REJECTION_ALLOWED_FROM = frozenset(set(S.values) - {S.LOGGED_OUT})
+# What a supervisor may do to an agent of their group (docs/concepts.md, "Supervisors act").
+SUPERVISOR_ACTIONS = (A.GO_AVAILABLE, A.TAKE_BREAK, A.WORK_OFFLINE, A.LOGOUT)
+
+# Outside an offer, only an available agent rejects (an integration that offers interactions
+# itself reports it through /rejections).
+REJECTION_ALLOWED_FROM = frozenset({S.AVAILABLE})
 
 # The permission of the users behind integrations: they act for other agents and report the
 # system statuses.
@@ -97,18 +135,31 @@ class ActionRefused(Exception):
 
 
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
-    """The agent actions possible from `state`, in the vocabulary's order (core.choices)."""
+    """The agent actions that change the status now from `state`, in the vocabulary's order
+    (core.choices)."""
     return [action for action, origins in ACTION_ALLOWED_FROM.items() if state.status in origins]
 
 
+def agent_deferrable_actions(*, state: AgentState) -> list[str]:
+    """The actions that `state` accepts as a pending change (busy or in wrap-up), or none."""
+    return list(DEFERRABLE_ACTIONS) if state.status in DEFERRING_STATUSES else []
+
+
 def agent_may_reject(*, state: AgentState) -> bool:
-    """Whether an agent in `state` can reject an interaction (one is offered to them)."""
+    """Whether an agent in `state` can reject an interaction that was not offered through
+    `offer_create` (only while available)."""
     return state.status in REJECTION_ALLOWED_FROM
 
 
 def user_may_act_for_other_agents(*, user: AbstractBaseUser) -> bool:
     """Whether `user` (an integration) may act for other agents and report system statuses."""
     return user.has_perm(ACT_FOR_OTHER_AGENTS)
+
+
+def user_may_supervise(*, user: AbstractBaseUser, agent: Agent) -> bool:
+    """Whether `user` may change `agent`'s status as a supervisor: a supervisor of the agent's
+    group, other than the agent."""
+    return user.pk != agent.user_id and user_supervises(user=user, agent=agent)
 
 
 def agent_change_status(
@@ -121,7 +172,9 @@ def agent_change_status(
     Raises ActionRefused, recording nothing, when the change is not allowed.
     """
     if action not in SYSTEM_STATUS_ALLOWED_FROM:
-        return agent_perform_action(agent=agent, action=action, code=code, source=source)
+        return agent_perform_action(
+            agent=agent, action=action, code=code, source=source, actor=actor
+        )
     if not user_may_act_for_other_agents(user=actor):
         raise ActionRefused(
             "forbidden",
@@ -133,37 +186,65 @@ def agent_change_status(
             "code_not_for_action",
             _("The system status “%(status)s” carries no status code.") % {"status": action},
         )
-    return agent_set_system_status(agent=agent, status=action, source=EventSource.SYSTEM)
+    return agent_set_system_status(
+        agent=agent, status=action, source=EventSource.SYSTEM, actor=actor
+    )
 
 
 def agent_perform_action(
-    *, agent: Agent, action: str, code: str | None = None, source: str
+    *,
+    agent: Agent,
+    action: str,
+    code: str | None = None,
+    source: str,
+    actor: AbstractBaseUser | None = None,
 ) -> AgentState:
-    """Perform `action` (login, go_available, take_break, work_offline or logout) with `code`.
+    """Perform `action` (login, go_available, take_break, work_offline or logout) with `code`,
+    for the agent or for `actor` (an integration acting for them).
 
-    Raises ActionRefused, recording nothing, when the transition or the code is not allowed.
+    Login leads to the group's status after login. A break, offline or logout asked while busy or
+    in wrap-up becomes the pending change (the returned state is `deferred`). Raises
+    ActionRefused, recording nothing, when the transition or the code is not allowed.
     """
-    _check_source(source)
-    if action not in ACTION_ALLOWED_FROM:
+    return _perform(agent=agent, action=action, code=code, source=source, actor=actor)
+
+
+def agent_supervise(
+    *, agent: Agent, action: str, code: str | None = None, supervisor: AbstractBaseUser
+) -> AgentState:
+    """A supervisor of the agent's group puts the agent available, on break, offline or logs them
+    out, with a code of the agent's list or none (then the system reason `supervisor`).
+
+    Raises ActionRefused, recording nothing, when `supervisor` does not supervise the agent's
+    group (`forbidden`, as for any stranger) or the change is not allowed.
+    """
+    if not user_may_supervise(user=supervisor, agent=agent):
+        raise _not_allowed_for_others()
+    if action not in SUPERVISOR_ACTIONS:
         raise ActionRefused(
-            "unknown_action",
-            _("Unknown action “%(action)s”. The actions are: %(actions)s.")
-            % {"action": action, "actions": ", ".join(ACTION_ALLOWED_FROM)},
+            "forbidden",
+            _("A supervisor may put an agent available, on break, offline or log them out."),
         )
-    code = _normalise_code(code)
+    return _perform(
+        agent=agent,
+        action=action,
+        code=code,
+        source=EventSource.SUPERVISOR,
+        actor=supervisor,
+        code_required=False,
+    )
+
+
+def agent_cancel_pending_change(*, agent: Agent) -> bool:
+    """Cancel the agent's pending change; whether there was one."""
     with _locked(agent) as agent:
-        current = agent_current_state(agent=agent)
-        if current.status not in ACTION_ALLOWED_FROM[action]:
-            raise ActionRefused("invalid_transition", _transition_refusal(action, current))
-        status_code = _resolve_code(agent=agent, action=action, code=code)
-        if current.status == ACTION_TARGET_STATUS[action] and current.code == status_code:
-            raise ActionRefused("invalid_transition", _already_there(current))
-        return _record_status_change(
-            agent=agent, status=ACTION_TARGET_STATUS[action], code=status_code, source=source
-        )
+        deleted, _rows = PendingChange.objects.filter(agent=agent).delete()
+    return bool(deleted)
 
 
-def agent_set_system_status(*, agent: Agent, status: str, source: str) -> AgentState:
+def agent_set_system_status(
+    *, agent: Agent, status: str, source: str, actor: AbstractBaseUser | None = None
+) -> AgentState:
     """Put the agent in `status` (busy or post_processing), as reported by an integration.
 
     Raises ActionRefused, recording nothing, when the agent cannot go there from where they are.
@@ -188,54 +269,228 @@ def agent_set_system_status(*, agent: Agent, status: str, source: str) -> AgentS
                     "origins": ", ".join(str(S(o).label).lower() for o in sorted(origins)),
                 },
             )
-        return _record_status_change(agent=agent, status=status, code=None, source=source)
+        event = _change(
+            agent=agent,
+            current=current,
+            status=status,
+            code=None,
+            source=source,
+            changed_by=_changed_by(agent, actor),
+        )
+        return _state_of(event)
 
 
 def agent_reject_interaction(
-    *, agent: Agent, channel: str, code: str | None = None, source: str
+    *,
+    agent: Agent,
+    channel: str,
+    code: str | None = None,
+    source: str,
+    actor: AbstractBaseUser | None = None,
 ) -> StatusEvent:
-    """Record that the agent declined an interaction on `channel`, with `code`.
+    """Record that an available agent declined an interaction on `channel` that was not offered
+    through `offer_create` (an integration that offers interactions itself), with `code`.
 
-    A rejection is instantaneous: the agent's status does not change. Raises ActionRefused,
-    recording nothing, when the agent is logged out or the code is not allowed.
+    The agent stays available. Raises ActionRefused, recording nothing, when the agent is not
+    available (a rejection answers an offer: see `offer_reject`) or the code is not allowed.
     """
     _check_source(source)
-    if channel not in REJECTION_ACTION_OF_CHANNEL:
-        raise ActionRefused(
-            "unknown_channel",
-            _("Unknown channel “%(channel)s”. The channels are: %(channels)s.")
-            % {"channel": channel, "channels": ", ".join(Channel.values)},
-        )
-    action = REJECTION_ACTION_OF_CHANNEL[channel]
+    action = _rejection_action(channel)
     code = _normalise_code(code)
     with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
         if not agent_may_reject(state=current):
             raise ActionRefused(
                 "invalid_transition",
-                _("A logged-out agent is offered no interaction to reject; log in first."),
+                _(
+                    "Only an available agent is offered interactions: there is nothing to reject "
+                    "while %(status)s."
+                )
+                % {"status": S(current.status).label.lower()},
             )
         status_code = _resolve_code(agent=agent, action=action, code=code)
-        at = timezone.now()
-        latest = (
-            StatusEvent.objects.rejections()
-            .filter(agent=agent, started_at__gte=at)
-            .order_by("-started_at")
-            .values_list("started_at", flat=True)
-            .first()
-        )
-        if latest is not None:
-            # Two rejections in the same microsecond (or a clock set back) still get an instant
-            # of their own, as the (agent, kind, started_at) constraint requires.
-            at = latest + ONE_MICROSECOND
-        return StatusEvent.objects.create(
+        return _record_rejection(
             agent=agent,
-            kind=EventKind.REJECTION,
             channel=channel,
             code=status_code,
-            started_at=at,
             source=source,
+            changed_by=_changed_by(agent, actor),
         )
+
+
+# --- offers (docs/concepts.md, "Offers") ---------------------------------------------------------
+
+
+def offer_create(*, agent: Agent, channel: str, actor: AbstractBaseUser) -> Offer:
+    """Offer an interaction on `channel` to the agent: it rings until answered, missed or
+    withdrawn. Refused (`not_available`, `offer_pending`) unless the agent is available with no
+    offer ringing."""
+    _rejection_action(channel)
+    with _locked(agent) as agent:
+        current = agent_current_state(agent=agent)
+        if current.status != S.AVAILABLE:
+            raise ActionRefused(
+                "not_available",
+                _("%(agent)s is %(status)s: only an available agent can be offered an interaction.")
+                % {"agent": agent.username, "status": S(current.status).label.lower()},
+            )
+        if Offer.objects.pending().filter(agent=agent).exists():
+            raise ActionRefused(
+                "offer_pending",
+                _("%(agent)s already has an offer ringing; it must be answered first.")
+                % {"agent": agent.username},
+            )
+        return Offer.objects.create(
+            agent=agent,
+            channel=channel,
+            offered_at=timezone.now(),
+            offered_by=_changed_by(agent, actor),
+        )
+
+
+def offer_accept(
+    *, agent: Agent, offer_id: str, source: str, actor: AbstractBaseUser | None = None
+) -> AgentState:
+    """The agent accepts the offer: they are busy."""
+    _check_source(source)
+    with _locked(agent) as agent:
+        offer = _pending_offer(agent, offer_id)
+        current = agent_current_state(agent=agent)
+        _settle(offer, OfferState.ACCEPTED)
+        event = _change(
+            agent=agent,
+            current=current,
+            status=S.BUSY,
+            code=None,
+            source=source,
+            changed_by=_changed_by(agent, actor),
+        )
+        return _state_of(event)
+
+
+def offer_reject(
+    *,
+    agent: Agent,
+    offer_id: str,
+    code: str | None = None,
+    source: str,
+    actor: AbstractBaseUser | None = None,
+) -> tuple[AgentState, StatusEvent]:
+    """The agent rejects the offer with `code` (the rule of the workflow for `reject_<channel>`):
+    the rejection is recorded, then the group's status after rejection applies, carrying the
+    rejection's code. Returns the new state and the rejection. Refused, with the offer still
+    ringing, when the code is not allowed."""
+    _check_source(source)
+    code = _normalise_code(code)
+    with _locked(agent) as agent:
+        offer = _pending_offer(agent, offer_id)
+        status_code = _resolve_code(
+            agent=agent, action=REJECTION_ACTION_OF_CHANNEL[offer.channel], code=code
+        )
+        current = agent_current_state(agent=agent)
+        _settle(offer, OfferState.REJECTED)
+        rejection = _record_rejection(
+            agent=agent,
+            channel=offer.channel,
+            code=status_code,
+            source=source,
+            changed_by=_changed_by(agent, actor),
+        )
+        state = _automatic_status(
+            agent=agent,
+            current=current,
+            status=agent.group.status_after_rejection,
+            code=status_code,
+        )
+        return state, rejection
+
+
+def offer_miss(*, agent: Agent, offer_id: str, actor: AbstractBaseUser) -> AgentState:
+    """The offer rang out: a missed rejection is recorded, then the group's status after a missed
+    offer applies with the system reason `missed`."""
+    with _locked(agent) as agent:
+        offer = _pending_offer(agent, offer_id)
+        current = agent_current_state(agent=agent)
+        _settle(offer, OfferState.MISSED)
+        _record_rejection(
+            agent=agent,
+            channel=offer.channel,
+            code=None,
+            source=EventSource.SYSTEM,
+            changed_by=_changed_by(agent, actor),
+            missed=True,
+        )
+        return _automatic_status(
+            agent=agent,
+            current=current,
+            status=agent.group.status_after_missed,
+            system_reason=SystemReason.MISSED,
+        )
+
+
+def offer_withdraw(*, agent: Agent, offer_id: str) -> Offer:
+    """The integration takes the offer back (the customer hung up): nothing is recorded on the
+    timeline."""
+    with _locked(agent) as agent:
+        offer = _pending_offer(agent, offer_id)
+        _settle(offer, OfferState.WITHDRAWN)
+        return offer
+
+
+# --- timers (docs/worker.md) ---------------------------------------------------------------------
+
+
+def agent_fire_due_timer(*, agent: Agent, now: datetime | None = None) -> StatusEvent | None:
+    """End the agent's ongoing interval by its timer if it is due at `now`: an automatic return
+    goes available; a safety net applies the group's timeout action with the system reason
+    `timeout`. The new interval starts at the due instant, however late this runs. Returns the
+    new interval, or None when nothing was due (another change ended the interval first)."""
+    now = now or timezone.now()
+    with _locked(agent) as agent:
+        ongoing = (
+            StatusEvent.objects.timers_due(now=now)
+            .filter(agent=agent)
+            .only("status", "timer", "due_at", "started_at")
+            .first()
+        )
+        if ongoing is None:
+            return None
+        current = AgentState(agent=agent, status=ongoing.status, code=None, since=None)
+        status, reason = S.AVAILABLE, ""
+        if ongoing.timer == Timer.SAFETY_NET:
+            reason = SystemReason.TIMEOUT
+            if agent.group.timeout_action == TimeoutAction.LOGOUT:
+                status = S.LOGGED_OUT
+        return _change(
+            agent=agent,
+            current=current,
+            status=status,
+            code=None,
+            source=EventSource.SYSTEM,
+            system_reason=reason,
+            at=ongoing.due_at,
+        )
+
+
+def timers_fire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Fire every timer due at `now` (at most `limit`, earliest first), each agent in its own
+    locked transaction; how many fired. Safe to run anywhere at once: an agent's timer fires
+    once, since the transaction rechecks that the interval is still ongoing and due; an agent
+    locked elsewhere is left to the next sweep."""
+    now = now or timezone.now()
+    agent_ids = list(
+        StatusEvent.objects.timers_due(now=now)
+        .order_by("due_at")
+        .values_list("agent_id", flat=True)[:limit]
+    )
+    fired = 0
+    for agent_id in agent_ids:
+        try:
+            if agent_fire_due_timer(agent=Agent(pk=agent_id), now=now) is not None:
+                fired += 1
+        except ActionRefused:
+            continue
+    return fired
 
 
 def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
@@ -347,11 +602,14 @@ def _already_there(current: AgentState) -> str:
     }
 
 
-def _resolve_code(*, agent: Agent, action: str, code: str | None) -> StatusCode | None:
-    """The status code to record for `action`, or None when it proceeds without one."""
+def _resolve_code(
+    *, agent: Agent, action: str, code: str | None, required: bool = True
+) -> StatusCode | None:
+    """The status code to record for `action`, or None when it proceeds without one (always
+    possible when not `required`: a supervisor acting)."""
     offered = agent_offered_codes(agent=agent, action=action)
     if code is None:
-        if agent.status_codes_enabled and offered:
+        if required and agent.status_codes_enabled and offered:
             raise ActionRefused(
                 "code_required",
                 _("Choose a status code for “%(action)s”: %(choices)s.")
@@ -416,25 +674,182 @@ def _code_refusal(*, agent: Agent, action: str, code: str) -> ActionRefused:
     )
 
 
-def _record_status_change(
-    *, agent: Agent, status: str, code: StatusCode | None, source: str
+def _perform(
+    *,
+    agent: Agent,
+    action: str,
+    code: str | None,
+    source: str,
+    actor: AbstractBaseUser | None,
+    code_required: bool = True,
 ) -> AgentState:
-    """End the ongoing interval now and open the next one; the caller holds the agent's lock."""
+    """The agent action rule shared by the agent, integrations and supervisors; a supervisor's
+    change without a code is recorded with the system reason `supervisor`."""
+    _check_source(source)
+    if action not in ACTION_ALLOWED_FROM:
+        raise ActionRefused(
+            "unknown_action",
+            _("Unknown action “%(action)s”. The actions are: %(actions)s.")
+            % {"action": action, "actions": ", ".join(ACTION_ALLOWED_FROM)},
+        )
+    code = _normalise_code(code)
+    changed_by = _changed_by(agent, actor)
+    with _locked(agent) as agent:
+        current = agent_current_state(agent=agent)
+        if action in DEFERRABLE_ACTIONS and current.status in DEFERRING_STATUSES:
+            status_code = _resolve_code(
+                agent=agent, action=action, code=code, required=code_required
+            )
+            PendingChange.objects.update_or_create(
+                agent=agent,
+                defaults={
+                    "action": action,
+                    "code": status_code,
+                    "source": source,
+                    "requested_by": changed_by,
+                    "requested_at": timezone.now(),
+                },
+            )
+            return replace(current, deferred=True)
+        if current.status not in ACTION_ALLOWED_FROM[action]:
+            raise ActionRefused("invalid_transition", _transition_refusal(action, current))
+        status_code = _resolve_code(agent=agent, action=action, code=code, required=code_required)
+        status = ACTION_TARGET_STATUS[action]
+        reason = (
+            SystemReason.SUPERVISOR if source == EventSource.SUPERVISOR and not status_code else ""
+        )
+        if action == A.LOGIN:
+            status, status_code = _status_after_login(agent)
+        if (current.status, current.code, current.system_reason) == (status, status_code, reason):
+            raise ActionRefused("invalid_transition", _already_there(current))
+        event = _change(
+            agent=agent,
+            current=current,
+            status=status,
+            code=status_code,
+            source=source,
+            changed_by=changed_by,
+            system_reason=reason,
+        )
+        return _state_of(event)
+
+
+def _status_after_login(agent: Agent) -> tuple[str, StatusCode | None]:
+    """The group's status after login and its code (kept only while it is a code of the group's
+    list: the list may have changed since the group was set up)."""
+    group = agent.group
+    code = group.login_code if group.login_status != AutomaticStatus.AVAILABLE else None
+    if code is not None and code.code_list_id != group.code_list_id:
+        code = None
+    return group.login_status, code
+
+
+def _automatic_status(
+    *,
+    agent: Agent,
+    current: AgentState,
+    status: str,
+    code: StatusCode | None = None,
+    system_reason: str = "",
+) -> AgentState:
+    """After a rejection or a missed offer: the group's status, recorded by the system, which the
+    group's automatic return ends after its seconds. Going "available" from available changes
+    nothing."""
+    if status == current.status == S.AVAILABLE:
+        return replace(current, agent=agent)
+    event = _change(
+        agent=agent,
+        current=current,
+        status=status,
+        code=code,
+        source=EventSource.SYSTEM,
+        system_reason=system_reason,
+        auto_return=True,
+    )
+    return _state_of(event)
+
+
+def _change(
+    *,
+    agent: Agent,
+    current: AgentState,
+    status: str,
+    code: StatusCode | None,
+    source: str,
+    changed_by: AbstractBaseUser | None = None,
+    system_reason: str = "",
+    at: datetime | None = None,
+    auto_return: bool = False,
+) -> StatusEvent:
+    """Apply a checked change; the caller holds the agent's lock.
+
+    Leaving an interaction or its wrap-up for available applies the pending change instead (as
+    its asker asked it); leaving it otherwise drops it. Leaving available withdraws the offer
+    ringing, if any.
+    """
+    if current.status in DEFERRING_STATUSES and status not in DEFERRING_STATUSES:
+        pending = PendingChange.objects.select_related("code").filter(agent=agent).first()
+        if pending is not None:
+            pending.delete()
+            if status == S.AVAILABLE:
+                status, code = ACTION_TARGET_STATUS[pending.action], pending.code
+                source, changed_by, auto_return = pending.source, pending.requested_by, False
+                system_reason = (
+                    SystemReason.SUPERVISOR
+                    if source == EventSource.SUPERVISOR and code is None
+                    else ""
+                )
+    if status != S.AVAILABLE:
+        for offer in Offer.objects.pending().filter(agent=agent):
+            _settle(offer, OfferState.WITHDRAWN)
+    return _record_status_change(
+        agent=agent,
+        status=status,
+        code=code,
+        source=source,
+        changed_by=changed_by,
+        system_reason=system_reason,
+        at=at,
+        auto_return=auto_return,
+    )
+
+
+def _record_status_change(
+    *,
+    agent: Agent,
+    status: str,
+    code: StatusCode | None,
+    source: str,
+    changed_by: AbstractBaseUser | None = None,
+    system_reason: str = "",
+    at: datetime | None = None,
+    auto_return: bool = False,
+) -> StatusEvent:
+    """End the ongoing interval at `at` (default now) and open the next one, with its timer;
+    send `status_changed` in the transaction. The caller holds the agent's lock."""
     ongoing = (
         StatusEvent.objects.ongoing()
         .filter(agent=agent)
         .only("status", "previous_status", "started_at")
         .first()
     )
+    started_at = next_start(
+        at or timezone.now(), after=ongoing.started_at if ongoing is not None else None
+    )
+    timer, due_at = _timer_of(
+        agent=agent, status=status, code=code, started_at=started_at, auto_return=auto_return
+    )
     event = StatusEvent(
         agent=agent,
         kind=EventKind.STATUS,
         status=status,
         code=code,
-        started_at=next_start(
-            timezone.now(), after=ongoing.started_at if ongoing is not None else None
-        ),
+        system_reason=system_reason,
+        started_at=started_at,
         source=source,
+        changed_by=changed_by,
+        timer=timer,
+        due_at=due_at,
     )
     if ongoing is None:
         timeline, status_before = [event], ""
@@ -445,4 +860,121 @@ def _record_status_change(
     if ongoing is not None:
         ongoing.save(update_fields=["ended_at"])
     event.save(force_insert=True)
-    return AgentState(agent=agent, status=event.status, code=code, since=event.started_at)
+    status_changed.send(sender=StatusEvent, event=event)
+    return event
+
+
+def _record_rejection(
+    *,
+    agent: Agent,
+    channel: str,
+    code: StatusCode | None,
+    source: str,
+    changed_by: AbstractBaseUser | None = None,
+    missed: bool = False,
+) -> StatusEvent:
+    """Record a rejection now (a missed offer: with the system reason `missed`); send
+    `interaction_rejected` in the transaction. The caller holds the agent's lock."""
+    at = timezone.now()
+    latest = (
+        StatusEvent.objects.rejections()
+        .filter(agent=agent, started_at__gte=at)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if latest is not None:
+        # Two rejections in the same microsecond (or a clock set back) still get an instant of
+        # their own, as the (agent, kind, started_at) constraint requires.
+        at = latest + ONE_MICROSECOND
+    event = StatusEvent.objects.create(
+        agent=agent,
+        kind=EventKind.REJECTION,
+        channel=channel,
+        code=code,
+        system_reason=SystemReason.MISSED if missed else "",
+        missed=missed,
+        started_at=at,
+        source=source,
+        changed_by=changed_by,
+    )
+    interaction_rejected.send(sender=StatusEvent, event=event)
+    return event
+
+
+def _timer_of(
+    *,
+    agent: Agent,
+    status: str,
+    code: StatusCode | None,
+    started_at: datetime,
+    auto_return: bool,
+) -> tuple[str, datetime | None]:
+    """The timer of an interval starting now: the group's automatic return (for the status after
+    a rejection or a missed offer) or the code's safety net, whichever is due first."""
+    timers = []
+    seconds = agent.group.auto_return_seconds
+    if auto_return and seconds and status != S.AVAILABLE:
+        timers.append((started_at + timedelta(seconds=seconds), Timer.AUTO_RETURN))
+    if status in (S.ON_BREAK, S.WORK_OFFLINE) and code is not None and code.auto_end_minutes:
+        timers.append((started_at + timedelta(minutes=code.auto_end_minutes), Timer.SAFETY_NET))
+    if not timers:
+        return "", None
+    due_at, timer = min(timers)
+    return timer, due_at
+
+
+def _state_of(event: StatusEvent) -> AgentState:
+    return AgentState(
+        agent=event.agent,
+        status=event.status,
+        code=event.code,
+        since=event.started_at,
+        system_reason=event.system_reason,
+    )
+
+
+def _changed_by(agent: Agent, actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    # Recorded only when someone other than the agent acted.
+    if actor is None or actor.pk == agent.user_id:
+        return None
+    return actor
+
+
+def _not_allowed_for_others() -> ActionRefused:
+    return ActionRefused(
+        "forbidden",
+        _("You may not act for other agents (permission “act for other agents”)."),
+    )
+
+
+def _rejection_action(channel: str) -> str:
+    if channel not in REJECTION_ACTION_OF_CHANNEL:
+        raise ActionRefused(
+            "unknown_channel",
+            _("Unknown channel “%(channel)s”. The channels are: %(channels)s.")
+            % {"channel": channel, "channels": ", ".join(Channel.values)},
+        )
+    return REJECTION_ACTION_OF_CHANNEL[channel]
+
+
+def _pending_offer(agent: Agent, offer_id: str) -> Offer:
+    offer = agent_offer(agent=agent, offer_id=offer_id)
+    if offer is None:
+        raise ActionRefused(
+            "unknown_offer",
+            _("%(agent)s has no offer “%(id)s”.")
+            % {"agent": agent.username, "id": str(offer_id)[:64].replace("\x00", "")},
+        )
+    if offer.state != OfferState.PENDING:
+        raise ActionRefused(
+            "offer_not_pending",
+            _("This offer is no longer ringing: it was %(state)s.")
+            % {"state": OfferState(offer.state).label.lower()},
+        )
+    return offer
+
+
+def _settle(offer: Offer, state: str) -> None:
+    offer.state, offer.settled_at = state, max(timezone.now(), offer.offered_at)
+    offer.save(update_fields=["state", "settled_at"])

@@ -136,6 +136,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # request must not occupy a worker for that long (docs/history-import.md).
 AGENT_LOCK_TIMEOUT = float(os.environ.get("AGENT_LOCK_TIMEOUT", "2"))
 
+# The background worker (Celery, docs/worker.md). Development default: kombu's filesystem
+# transport under var/broker/ (no server to run); production: Redis or RabbitMQ, e.g.
+# CELERY_BROKER_URL=redis://localhost:6379/0 (docs/deployment.md).
+VAR_DIR = BASE_DIR / "var"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
+    for _folder in ("queue", "processed"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+# Tasks return nothing worth keeping: what they do is in the database.
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it has finished, and given back to the broker if its worker dies:
+# a worker killed mid-task leaves the task to run again (each agent's change is one transaction,
+# so nothing is half-written).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# The periodic sweep that fires every due timer (automatic returns, safety nets). A timer ends
+# its interval at the instant it was due whenever the sweep runs; the period only bounds how
+# long the change takes to show.
+TIMER_SWEEP_SECONDS = float(os.environ.get("TIMER_SWEEP_SECONDS", "5"))
+CELERY_BEAT_SCHEDULE = {
+    "fire-due-timers": {
+        "task": "agents.fire_due_timers",
+        "schedule": TIMER_SWEEP_SECONDS,
+        # A sweep that waited longer than its period is superseded by the next one.
+        "options": {"expires": TIMER_SWEEP_SECONDS},
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
 # Optional read replica for the reports (see reports/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):
     DATABASES["reports"] = dj_database_url.parse(

@@ -47,7 +47,48 @@ class EventSource(models.TextChoices):
     ADMIN = "admin", _("Admin")
     IMPORT = "import", _("History import")
     SYSTEM = "system", _("System (integration)")
+    SUPERVISOR = "supervisor", _("Supervisor")
     DEMO = "demo", _("Demo data")
+
+
+class SystemReason(models.TextChoices):
+    """Reasons the product itself records where an agent would give a code (docs/concepts.md,
+    "System reasons"): they belong to no list."""
+
+    MISSED = "missed", _("Missed offer")
+    TIMEOUT = "timeout", _("Timed out")
+    SUPERVISOR = "supervisor", _("Changed by a supervisor")
+
+
+class AutomaticStatus(models.TextChoices):
+    """The statuses a group may put its agents in by itself: after a rejection, after a missed
+    offer, after login."""
+
+    AVAILABLE = "available", _("Available")
+    ON_BREAK = "on_break", _("On break")
+    WORK_OFFLINE = "work_offline", _("Work offline")
+
+
+class TimeoutAction(models.TextChoices):
+    """What a group's safety net does to an interval that lasted its code's auto_end_minutes."""
+
+    LOGOUT = "logout", _("Log out")
+    GO_AVAILABLE = "go_available", _("Go available")
+
+
+class OfferState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    MISSED = "missed", _("Missed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Timer(models.TextChoices):
+    """What ends an interval by itself at its due instant (docs/worker.md)."""
+
+    AUTO_RETURN = "auto_return", _("Automatic return to available")
+    SAFETY_NET = "safety_net", _("Safety net (code's automatic end)")
 
 
 # The status each status-changing action leads to.
@@ -73,6 +114,17 @@ REJECTION_ACTION_OF_CHANNEL: dict[str, str] = {
     Channel.VOICEMAIL: AgentAction.REJECT_VOICEMAIL,
 }
 CHANNEL_OF_REJECTION_ACTION: dict[str, str] = {v: k for k, v in REJECTION_ACTION_OF_CHANNEL.items()}
+
+# The action whose code an automatic status carries (status after login: the code must apply).
+CODED_ACTION_OF_STATUS: dict[str, str] = {v: k for k, v in STATUS_OF_CODED_ACTION.items()}
+
+# The actions that can be asked while busy or in wrap-up and applied when the agent would
+# become available again (docs/concepts.md, "Pending change").
+DEFERRABLE_ACTIONS: tuple[str, ...] = (
+    AgentAction.TAKE_BREAK,
+    AgentAction.WORK_OFFLINE,
+    AgentAction.LOGOUT,
+)
 
 # The actions that can carry a status code (docs/concepts.md, "Actions").
 CODED_ACTIONS: tuple[str, ...] = (

@@ -1,6 +1,7 @@
 """Configuration: status code lists and their codes (docs/concepts.md, "Configuration")."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -150,6 +151,16 @@ class StatusCode(models.Model):
         blank=True,
         help_text=_("Expected maximum time in a break or offline status with this code."),
     )
+    auto_end_minutes = models.PositiveIntegerField(
+        _("automatic end (minutes)"),
+        validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        help_text=_(
+            "Safety net: a break or offline status with this code that lasts this long ends by "
+            "itself with the group's timeout action. Empty: it never ends by itself."
+        ),
+    )
 
     report_label = models.CharField(
         _("report label"),
@@ -176,6 +187,10 @@ class StatusCode(models.Model):
             models.CheckConstraint(
                 condition=Q(max_minutes__isnull=True) | Q(max_minutes__gt=0),
                 name="statuscode_max_minutes_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_end_minutes__isnull=True) | Q(auto_end_minutes__gt=0),
+                name="statuscode_auto_end_minutes_positive",
             ),
         ]
         indexes = [

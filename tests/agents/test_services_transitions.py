@@ -25,17 +25,21 @@ ALLOWED = {
     ("go_available", "on_break"),
     ("go_available", "work_offline"),
     ("take_break", "available"),
-    ("take_break", "post_processing"),
     ("take_break", "on_break"),  # with another code: a new interval
     ("take_break", "work_offline"),
     ("work_offline", "available"),
-    ("work_offline", "post_processing"),
     ("work_offline", "on_break"),
     ("work_offline", "work_offline"),  # with another code
     ("logout", "available"),
-    ("logout", "post_processing"),
     ("logout", "on_break"),
     ("logout", "work_offline"),
+}
+# Asked while on an interaction or in its wrap-up: accepted as the pending change, recorded when
+# the agent would become available (docs/concepts.md, "Pending change").
+DEFERRED = {
+    (action, status)
+    for action in ("take_break", "work_offline", "logout")
+    for status in ("busy", "post_processing")
 }
 ACTIONS = ["login", "go_available", "take_break", "work_offline", "logout"]
 STATUSES = ["logged_out", "available", "busy", "post_processing", "on_break", "work_offline"]
@@ -81,6 +85,10 @@ def test_transition_matrix(ana, action, status):
             }[action]
         )
         assert StatusEvent.objects.filter(agent=ana).count() == events_before + 1
+    elif (action, status) in DEFERRED:
+        state = act(ana, action, CODE_FOR.get(action))
+        assert (state.deferred, state.status) == (True, status)
+        assert StatusEvent.objects.filter(agent=ana).count() == events_before
     else:
         with pytest.raises(ActionRefused) as refused:
             act(ana, action, CODE_FOR.get(action))

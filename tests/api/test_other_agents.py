@@ -40,7 +40,11 @@ def test_integration_token_drives_an_interaction_for_an_agent(sofia, integration
     assert post_json(client, url, {"action": "busy"}, **auth).json()["status"] == "busy"
     body = post_json(client, url, {"action": "post_processing"}, **auth).json()
     assert body["status"] == "post_processing"
-    body = post_json(client, url, {"action": "take_break", "code": "LUNCH"}, **auth).json()
+    # Asked in wrap-up: pending (202), applied when the wrap-up ends.
+    response = post_json(client, url, {"action": "take_break", "code": "LUNCH"}, **auth)
+    assert response.status_code == 202
+    assert response.json()["pending"] == {"action": "take_break", "code": "LUNCH"}
+    body = post_json(client, url, {"action": "go_available"}, **auth).json()
     assert (body["username"], body["status"], body["code_label"]) == (
         "sofia",
         "on_break",

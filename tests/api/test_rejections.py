@@ -1,4 +1,6 @@
-"""POST /api/v1/agents/me/rejections: instantaneous rejections with a channel and a code."""
+"""POST /api/v1/agents/me/rejections: instantaneous rejections with a channel and a code, for an
+available agent (an integration that offers interactions itself); offers are tests/api/
+test_offers.py."""
 
 import pytest
 
@@ -12,15 +14,14 @@ URL = "/api/v1/agents/me/rejections"
 def ana_client(ana, client_for):
     client = client_for(ana)
     post_json(client, "/api/v1/agents/me/status", {"action": "login"})
-    post_json(client, "/api/v1/agents/me/status", {"action": "take_break", "code": "LUNCH"})
     return client
 
 
-def test_rejection_while_on_break_is_recorded(ana, ana_client):
+def test_rejection_while_available_is_recorded(ana, ana_client):
     response = post_json(ana_client, URL, {"channel": "phone", "code": "CASE"})
     assert response.status_code == 201
     body = response.json()
-    assert (body["status"], body["code"]) == ("on_break", "LUNCH")
+    assert (body["status"], body["code"]) == ("available", None)
     rejection = body["rejection"]
     assert (rejection["channel"], rejection["code"]) == ("phone", "CASE")
     assert rejection["code_label"] == "Working on a Case"
@@ -48,6 +49,14 @@ def test_refused_rejections_record_nothing(ana, ana_client, body, status, key):
     response = post_json(ana_client, URL, body)
     assert response.status_code == status
     assert response.json()["error"] == key
+    assert not StatusEvent.objects.rejections().exists()
+
+
+def test_an_agent_on_break_cannot_reject(ana_client):
+    post_json(ana_client, "/api/v1/agents/me/status", {"action": "take_break", "code": "LUNCH"})
+    response = post_json(ana_client, URL, {"channel": "phone", "code": "CASE"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "invalid_transition"
     assert not StatusEvent.objects.rejections().exists()
 
 

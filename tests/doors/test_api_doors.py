@@ -49,7 +49,11 @@ FOR_ANA = {
     "agent_token": "ana",
     "revoked_token": UNAUTHENTICATED,
 }
-assert set(ME) == set(FOR_ANA) == set(ROLES)
+# Whom `POST /agents/ana/status` acts on: the supervisors of ana's group also change her status
+# (docs/api.md, "Supervisors"); a supervisor of another group is refused as any stranger.
+STATUS_FOR_ANA = {**FOR_ANA, "supervisor_a": "ana", "staff_supervisor": "ana"}
+SUPERVISORS_OF_ANA = ("supervisor_a", "staff_supervisor")
+assert set(ME) == set(FOR_ANA) == set(STATUS_FOR_ANA) == set(ROLES)
 
 # Each endpoint: its path, the method, the expectations and the success status.
 ENDPOINTS = {
@@ -57,7 +61,7 @@ ENDPOINTS = {
     "me status POST": ("/api/v1/agents/me/status", "post", ME, 200),
     "me rejections POST": ("/api/v1/agents/me/rejections", "post", ME, 201),
     "<username> GET": ("/api/v1/agents/ana", "get", FOR_ANA, 200),
-    "<username> status POST": ("/api/v1/agents/ana/status", "post", FOR_ANA, 200),
+    "<username> status POST": ("/api/v1/agents/ana/status", "post", STATUS_FOR_ANA, 200),
     "<username> rejections POST": ("/api/v1/agents/ana/rejections", "post", FOR_ANA, 201),
 }
 
@@ -92,5 +96,6 @@ def test_api_endpoint(caller, agents_logged_in, endpoint, role):
     assert response.json()["username"] == expected
     if method == "post":
         event = StatusEvent.objects.latest("recorded_at", "pk")
-        assert (event.agent.username, event.source) == (expected, "api")
+        source = "supervisor" if role in SUPERVISORS_OF_ANA else "api"
+        assert (event.agent.username, event.source) == (expected, source)
         assert StatusEvent.objects.count() == before + 1

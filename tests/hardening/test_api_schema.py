@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
+from schemathesis.generation.value import GeneratedValue
 
 from agents.services import agent_perform_action, agent_set_system_status
 from config.wsgi import application
@@ -54,9 +55,17 @@ STARTING_STATUS = {
 
 @schema.hook
 def before_generate_path_parameters(context, strategy):
-    # A random username is almost never an agent: name real ones (or the caller) 2 times in 3.
-    real = st.sampled_from([*STARTING_STATUS, "telephony"]).map(lambda name: {"username": name})
+    # A random username is almost never an agent: name real ones (or the caller) 2 times in 3,
+    # keeping the other generated parameters (an offer's id).
+    real = st.tuples(strategy, st.sampled_from([*STARTING_STATUS, "telephony"])).map(_with_username)
     return st.one_of(strategy, real, real)
+
+
+def _with_username(generated_and_name):
+    generated, name = generated_and_name
+    # Negative generation wraps its values.
+    parameters = generated.value if isinstance(generated, GeneratedValue) else generated
+    return {**(parameters or {}), "username": name}
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,18 @@
+"""Signals of the agent's timeline, for whoever follows it (the event feed, docs/api.md).
+
+Both are sent by `agents.services` inside the transaction that records the event, with
+`event=<the StatusEvent>`: a receiver that writes to the database writes in that same
+transaction, so a refused or rolled-back change leaves nothing behind, and a recorded one
+cannot be lost. Receivers must therefore be quick and must not call out to the network.
+
+The history import (`agents.history_import`) records facts of the past in bulk and sends
+neither.
+"""
+
+from django.dispatch import Signal
+
+# A status change was recorded: `event` is the new interval (kind "status").
+status_changed = Signal()
+
+# A rejection was recorded (`event.missed` for an offer that rang out): `event` is the rejection.
+interaction_rejected = Signal()

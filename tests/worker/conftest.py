@@ -1,0 +1,3 @@
+"""The worker tests share the agent's day fixtures: the stopped clock."""
+
+from tests.agentday.conftest import clock  # noqa: F401  (a fixture)
