@@ -34,6 +34,7 @@ from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import Agent, AgentGroup, StatusEvent
 from .selectors import AgentState, agent_current_state, agent_offered_codes, code_label
+from .signals import interaction_rejected, status_changed
 from .timeline import ONE_MICROSECOND, chain, next_start
 
 __all__ = [
@@ -228,7 +229,7 @@ def agent_reject_interaction(
             # Two rejections in the same microsecond (or a clock set back) still get an instant
             # of their own, as the (agent, kind, started_at) constraint requires.
             at = latest + ONE_MICROSECOND
-        return StatusEvent.objects.create(
+        event = StatusEvent.objects.create(
             agent=agent,
             kind=EventKind.REJECTION,
             channel=channel,
@@ -236,6 +237,8 @@ def agent_reject_interaction(
             started_at=at,
             source=source,
         )
+        interaction_rejected.send(sender=StatusEvent, event=event)
+        return event
 
 
 def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
@@ -445,4 +448,5 @@ def _record_status_change(
     if ongoing is not None:
         ongoing.save(update_fields=["ended_at"])
     event.save(force_insert=True)
+    status_changed.send(sender=StatusEvent, event=event)
     return AgentState(agent=agent, status=event.status, code=code, since=event.started_at)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "statuscodes",
     "agents",
     "reports",
+    "feed",
     # Django's admin with the project's site (branding, the home grouped by task).
     "core.apps.AdminConfig",
     "django.contrib.auth",
@@ -256,6 +257,39 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# The background worker (Celery, config/celery.py). Without CELERY_BROKER_URL the broker is a
+# folder (kombu's filesystem transport under var/broker/), so development needs no server;
+# production sets a Redis or RabbitMQ URL (docs/deployment.md).
+BROKER_FOLDER = BASE_DIR / "var" / "broker"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "in"),
+        "data_folder_out": str(BROKER_FOLDER / "in"),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it is done: a worker killed mid-task leaves it to another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Deliveries that are due (new ones whose kick was lost, retries): docs/integrations.md.
+    "feed-deliver-due": {
+        "task": "feed.tasks.deliver_due",
+        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5")),
+    },
+}
+
+# Webhooks (docs/integrations.md). Targets on loopback, private, link-local, multicast or
+# reserved addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=true (development, tests).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "5"))
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+# How much of a receiver's answer is kept with the attempt (bytes); the rest is not read.
+WEBHOOKS_RESPONSE_MAX_BYTES = 4096
 
 LOGGING = {
     "version": 1,
