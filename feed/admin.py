@@ -22,6 +22,12 @@ from .services import (
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=2000,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
     event_types = forms.MultipleChoiceField(
         label=_("event types"),
         choices=EventType.choices,

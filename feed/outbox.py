@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from agents.models import StatusEvent
 from agents.selectors import code_label
+from core.choices import AgentStatus
 
 from .choices import EventType
 from .models import Delivery, OutboxMessage, WebhookEndpoint
@@ -45,7 +46,8 @@ def record_status_changed(event: StatusEvent) -> OutboxMessage | None:
         EventType.STATUS_CHANGED,
         {
             **_who(event),
-            "previous_status": event.previous_status or None,
+            # An agent with no recorded change is logged out (docs/concepts.md).
+            "previous_status": event.previous_status or AgentStatus.LOGGED_OUT,
             "status": event.status,
             **_reason(event),
             "at": iso_utc(event.started_at),
