@@ -29,8 +29,8 @@ def address_refusal(address: IPAddress) -> str | None:
         ("is_link_local", _("a link-local address")),
         ("is_multicast", _("a multicast address")),
         ("is_unspecified", _("an unspecified address")),
-        ("is_private", _("a private address")),
         ("is_reserved", _("a reserved address")),
+        ("is_private", _("a private address")),
     )
     for attribute, kind in kinds:
         if getattr(address, attribute):

@@ -305,3 +305,23 @@ def test_a_worker_that_dies_mid_batch_leaves_its_deliveries_due_again(
         deliver()
     assert len(received(httpserver)) == 1
     assert Delivery.objects.get().state == DeliveryState.SUCCEEDED
+
+
+def test_a_committed_change_is_delivered_by_the_worker_it_asks(
+    httpserver, make_endpoint, ana_available, django_capture_on_commit_callbacks
+):
+    from config.celery import app as celery_app
+
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    make_endpoint()
+    celery_app.conf.task_always_eager = True  # a worker that runs each task as it is sent
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            agent_perform_action(
+                agent=ana_available, action="take_break", code="LUNCH", source="api"
+            )
+            assert received(httpserver) == []  # nothing is sent before the commit
+    finally:
+        celery_app.conf.task_always_eager = False
+    assert len(received(httpserver)) == 1
+    assert Delivery.objects.get().state == DeliveryState.SUCCEEDED
