@@ -262,7 +262,8 @@ if not DEBUG:
 # folder (kombu's filesystem transport under var/broker/), so development needs no server;
 # production sets a Redis or RabbitMQ URL (docs/deployment.md).
 BROKER_FOLDER = BASE_DIR / "var" / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# (The host part is ignored by the filesystem transport; naming one keeps kombu from warning.)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_FOLDER / "in"),

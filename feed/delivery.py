@@ -123,7 +123,8 @@ def post(client: httpx.Client, *, endpoint: WebhookEndpoint, message: OutboxMess
         return AttemptResult(
             status_code=status_code,
             error=error,
-            response_body=body.decode("utf-8", "replace"),
+            # PostgreSQL's text refuses NUL characters, which a receiver may well send.
+            response_body=body.decode("utf-8", "replace").replace("\x00", "\ufffd"),
             duration_ms=round((time.monotonic() - started) * 1000),
         )
 
@@ -140,6 +141,9 @@ def post(client: httpx.Client, *, endpoint: WebhookEndpoint, message: OutboxMess
             % {"kind": type(timeout).__name__}
         )
     except httpx.HTTPError as failure:
+        return result(error=f"{type(failure).__name__}: {failure}")
+    except Exception as failure:  # recorded as a failed attempt rather than stopping the batch
+        logger.exception("Webhook delivery to %s failed unexpectedly", endpoint.url)
         return result(error=f"{type(failure).__name__}: {failure}")
     if response.is_redirect:
         return result(

@@ -325,3 +325,18 @@ def test_a_committed_change_is_delivered_by_the_worker_it_asks(
         celery_app.conf.task_always_eager = False
     assert len(received(httpserver)) == 1
     assert Delivery.objects.get().state == DeliveryState.SUCCEEDED
+
+
+def test_an_answer_with_nul_bytes_is_kept_readable(
+    httpserver, make_endpoint, ana_available, deliver
+):
+    # PostgreSQL's text columns refuse NUL: a receiver's odd answer must not break the log.
+    httpserver.expect_request("/hook").respond_with_data(b"ok\x00\xffdone")
+    make_endpoint()
+    agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
+
+    deliver()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.succeeded
+    assert attempt.response_body == "ok\ufffd\ufffddone"
