@@ -41,9 +41,13 @@ def on_interaction_rejected(sender, *, event: StatusEvent, **kwargs) -> None:
 
 def record_status_changed(event: StatusEvent) -> OutboxMessage | None:
     """The `agent.status_changed` message of `event`, for the endpoints that want it."""
+    endpoint_ids = _endpoints_wanting(EventType.STATUS_CHANGED)
+    if not endpoint_ids:
+        return None
     return _record(
         event,
         EventType.STATUS_CHANGED,
+        endpoint_ids,
         {
             **_who(event),
             # An agent with no recorded change is logged out (docs/concepts.md).
@@ -59,9 +63,13 @@ def record_status_changed(event: StatusEvent) -> OutboxMessage | None:
 
 def record_interaction_rejected(event: StatusEvent) -> OutboxMessage | None:
     """The `agent.interaction_rejected` message of `event`, for the endpoints that want it."""
+    endpoint_ids = _endpoints_wanting(EventType.INTERACTION_REJECTED)
+    if not endpoint_ids:
+        return None
     return _record(
         event,
         EventType.INTERACTION_REJECTED,
+        endpoint_ids,
         {
             **_who(event),
             "channel": event.channel,
@@ -74,14 +82,18 @@ def record_interaction_rejected(event: StatusEvent) -> OutboxMessage | None:
     )
 
 
-def _record(event: StatusEvent, event_type: str, data: dict) -> OutboxMessage | None:
-    endpoint_ids = [
+def _endpoints_wanting(event_type: str) -> list[int]:
+    # The event types are a JSON list: filtered here, as SQLite cannot search inside one.
+    return [
         endpoint.pk
         for endpoint in WebhookEndpoint.objects.filter(active=True).only("pk", "event_types")
         if event_type in endpoint.event_types
     ]
-    if not endpoint_ids:
-        return None
+
+
+def _record(
+    event: StatusEvent, event_type: str, endpoint_ids: list[int], data: dict
+) -> OutboxMessage:
     now = timezone.now()
     message = OutboxMessage.objects.create(
         type=event_type,
