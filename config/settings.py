@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "statuscodes",
     "agents",
     "reports",
+    "feed",
     # Django's admin with the project's site (branding, the home grouped by task).
     "core.apps.AdminConfig",
     "django.contrib.auth",
@@ -172,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TIMER_SWEEP_SECONDS,
         # A sweep that waited longer than its period is superseded by the next one.
         "options": {"expires": TIMER_SWEEP_SECONDS},
+    },
+    # Deliveries that are due (new ones whose kick was lost, retries): docs/integrations.md.
+    "feed-deliver-due": {
+        "task": "feed.tasks.deliver_due",
+        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5")),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -299,6 +305,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Webhooks (docs/integrations.md). Targets on loopback, private, link-local, multicast or
+# reserved addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=true (development, tests).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "5"))
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+# How much of a receiver's answer is kept with the attempt (bytes); the rest is not read.
+WEBHOOKS_RESPONSE_MAX_BYTES = 4096
 
 LOGGING = {
     "version": 1,

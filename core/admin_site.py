@@ -26,6 +26,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("agents.agentgroup", "agents.agent", "auth.user", "auth.group", "agents.apitoken"),
     ),
     ("history", _("History"), ("agents.statusevent",)),
+    ("integrations", _("Integrations"), ("feed.webhookendpoint", "feed.delivery")),
     (
         "security",
         _("Security"),

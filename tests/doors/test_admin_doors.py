@@ -62,6 +62,11 @@ ADMIN_PAGES = [
     ("/admin/auth/group/", FORBIDDEN, OK, OK),
     # Administrators see the roles but do not redefine them.
     ("/admin/auth/group/add/", FORBIDDEN, FORBIDDEN, OK),
+    # Webhooks are the administrators' (docs/integrations.md); the log is written by the worker.
+    ("/admin/feed/webhookendpoint/", FORBIDDEN, OK, OK),
+    ("/admin/feed/webhookendpoint/add/", FORBIDDEN, OK, OK),
+    ("/admin/feed/delivery/", FORBIDDEN, OK, OK),
+    ("/admin/feed/delivery/add/", FORBIDDEN, FORBIDDEN, FORBIDDEN),
     # Login lockouts (django-axes) are lifted by a superuser (docs/security.md).
     ("/admin/axes/accessattempt/", FORBIDDEN, FORBIDDEN, OK),
 ]

@@ -24,11 +24,12 @@ def test_the_admin_is_branded(caller):
     assert "Django administration" not in page
 
 
-def test_superuser_sees_the_four_tasks_with_the_lockout_tables(caller):
+def test_superuser_sees_every_task_with_the_lockout_tables(caller):
     assert sections(caller("superuser").get("/admin/").content.decode()) == {
         "Configuration": ["Status code lists", "Status codes"],
         "People": ["Agent groups", "Agents", "Users", "Roles (user groups)", "API tokens"],
         "History": ["Status events"],
+        "Integrations": ["Webhook endpoints", "Deliveries"],
         "Security": ["Access attempts", "Access failures", "Access logs"],
     }
 
@@ -38,6 +39,7 @@ def test_administrators_do_not_see_the_lockout_tables(caller):
         "Configuration": ["Status code lists", "Status codes"],
         "People": ["Agent groups", "Agents", "Users", "Roles (user groups)", "API tokens"],
         "History": ["Status events"],
+        "Integrations": ["Webhook endpoints", "Deliveries"],
     }
 
 
@@ -52,7 +54,7 @@ def test_staff_supervisors_see_what_they_may_read(caller):
 def test_the_menu_of_every_page_is_grouped_the_same_way(caller):
     page = caller("administrator").get("/admin/statuscodes/statuscodelist/").content.decode()
     menu = page[page.index('<nav class="sticky" id="nav-sidebar"') :]
-    assert list(sections(menu)) == ["Configuration", "People", "History"]
+    assert list(sections(menu)) == ["Configuration", "People", "History", "Integrations"]
     # The ids still name the model's app, whatever section shows it.
     assert 'id="statuscodes-statuscodelist"' in menu
 
