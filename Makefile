@@ -42,12 +42,14 @@ run: install
 	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	mkdir -p var
 	$(CELERY_WORKER) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker alone, with its periodic sweep (beat); the broker is CELERY_BROKER_URL.
 worker: $(STAMP)
+	mkdir -p var
 	$(CELERY_WORKER)
 
 # In parallel, listing the 15 slowest tests at the end; PYTEST_ARGS adds pytest arguments, e.g.

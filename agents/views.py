@@ -209,6 +209,14 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
     except ActionRefused as refused:
         messages.error(request, refused.detail)
         return redirect("console:home")
+    if state.deferred:
+        # Asked while busy or in wrap-up: it waits (docs/concepts.md, "Pending change").
+        messages.success(
+            request,
+            _("“%(action)s” will apply when your interaction and its wrap-up end.")
+            % {"action": AgentAction(form.cleaned_data["action"]).label},
+        )
+        return redirect("console:home")
     messages.success(
         request, _sentence(NOW_IN_STATUS, NOW_IN_STATUS_WITH_CODE, state.status, agent, state.code)
     )

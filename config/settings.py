@@ -180,7 +180,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5")),
     },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
+)
 
 # Optional read replica for the reports (see reports/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):

@@ -105,3 +105,16 @@ def test_posts_need_an_agent_and_a_post(supervisor_a, ana, client_for):
     anonymous = Client().post("/console/status/", {"action": "login"})
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     assert not StatusEvent.objects.exists()
+
+
+def test_a_break_posted_while_busy_waits_as_the_pending_change(ana, client_for):
+    from agents.selectors import agent_pending_change
+    from agents.services import agent_set_system_status
+
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_set_system_status(agent=ana, status="busy", source="system")
+    response = client_for(ana).post(
+        "/console/status/", {"action": "take_break", "code": "LUNCH"}, follow=True
+    )
+    assert "will apply when your interaction and its wrap-up end" in response.content.decode()
+    assert agent_pending_change(agent=ana).action == "take_break"

@@ -67,9 +67,10 @@ def test_other_agents_change_freely_and_the_imported_agent_is_refused_within_the
                 agent=sam, action="take_break", code="LUNCH", source="api"
             ),
             lambda: agent_perform_action(agent=sam, action="go_available", source="api"),
+            # Rejected while available, as only an available agent can.
+            lambda: agent_reject_interaction(agent=sam, channel="phone", source="api"),
             lambda: agent_set_system_status(agent=sam, status="busy", source="system"),
             lambda: agent_set_system_status(agent=sam, status="post_processing", source="system"),
-            lambda: agent_reject_interaction(agent=sam, channel="phone", source="api"),
         ]:
             result, seconds = timed(change)
             assert not isinstance(result, ActionRefused), result
