@@ -103,6 +103,12 @@ class AgentGroupAdmin(
     autocomplete_fields = ("supervisors",)
     inlines = [AgentInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "login_code":
+            # Each choice is labelled with its list's name: read the lists with the codes.
+            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("code_list")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         # The group's own fields (whatever the model has), then "Add agents" for those who may
         # change the group.

@@ -27,7 +27,7 @@ CODE_COLUMNS = ("list", "code", "label", "description", "actions", *CODE_SETTING
 CODE_FIELDS = tuple("code_list" if column == "list" else column for column in CODE_COLUMNS)
 # Optional columns, after those: a file without them imports and leaves them as they are.
 # (`report_label_<lang>` follow for each secondary language, like the labels'.)
-CODE_OPTIONAL_COLUMNS = ("report_label", "paid")
+CODE_OPTIONAL_COLUMNS = ("report_label", "paid", "auto_end_minutes")
 
 
 class ActionsWidget(KeyListWidget):
@@ -74,7 +74,7 @@ class StatusCodeResource(ConfigurationResource):
     `label` and `description` are the primary language; `label_<lang>` and
     `description_<lang>` columns exist for each secondary language of settings.LANGUAGES
     and may be left out of a file (their values then stay as they are), as may `report_label`
-    (and `report_label_<lang>`) and `paid`.
+    (and `report_label_<lang>`), `paid` and `auto_end_minutes`.
     """
 
     list = Field(
@@ -135,6 +135,17 @@ class StatusCodeResource(ConfigurationResource):
         )
         self.fields["paid"] = Field(
             attribute="paid", column_name="paid", widget=YesNoWidget(default=False)
+        )
+        self.fields["auto_end_minutes"] = Field(
+            attribute="auto_end_minutes",
+            column_name="auto_end_minutes",
+            widget=WholeNumberWidget(
+                minimum=1,
+                empty=None,
+                minimum_message=_(
+                    "The automatic end must be more than 0 minutes (or empty for none)."
+                ),
+            ),
         )
         # The secondary languages come from settings, so a language added there gets columns.
         for language, _name in secondary_language_choices():

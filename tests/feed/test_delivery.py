@@ -70,9 +70,10 @@ def test_a_stopped_worker_that_starts_later_delivers_everything_in_order(
 ):
     httpserver.expect_request("/hook").respond_with_data("ok")
     make_endpoint()
+    # A rejection outside an offer: only while available.
+    agent_reject_interaction(agent=ana_available, channel="chat", code="CASE", source="api")
     agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
     agent_perform_action(agent=sam, action="login", source="api")
-    agent_reject_interaction(agent=ana_available, channel="chat", code="CASE", source="api")
     agent_perform_action(agent=ana_available, action="go_available", source="api")
     assert received(httpserver) == []  # the worker is stopped: the changes did not wait
 

@@ -103,10 +103,11 @@ def test_each_active_endpoint_that_wants_the_type_gets_a_delivery(make_endpoint,
     rejections, _ = make_endpoint("/rejections", events=["agent.interaction_rejected"])
     make_endpoint("/off", active=False)
 
-    agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
+    # A rejection outside an offer: only while available.
     agent_reject_interaction(agent=ana_available, channel="phone", code="CASE", source="api")
+    agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
 
-    status_message, rejection_message = OutboxMessage.objects.order_by("pk")
+    rejection_message, status_message = OutboxMessage.objects.order_by("pk")
     assert {d.endpoint for d in status_message.deliveries.all()} == {everything, statuses}
     assert {d.endpoint for d in rejection_message.deliveries.all()} == {everything, rejections}
 
@@ -130,8 +131,8 @@ def test_a_rolled_back_change_leaves_no_message(make_endpoint, ana_available):
     make_endpoint()
     events_before = StatusEvent.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
         agent_reject_interaction(agent=ana_available, channel="chat", code="CASE", source="api")
+        agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
         assert OutboxMessage.objects.count() == 2
         raise RuntimeError("the caller's transaction fails after the change")
     assert StatusEvent.objects.count() == events_before

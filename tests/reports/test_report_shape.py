@@ -32,6 +32,7 @@ TABLES = {
 # What a table needs besides its rows: the zone it shows instants in, the live board's now.
 TABLE_OPTIONS = {
     StatusChangesReport: {"zone": ZoneInfo("UTC")},
+    TimeByCodeReport: {"zone": ZoneInfo("UTC")},
     LiveBoard: {"zone": ZoneInfo("UTC"), "now": timezone.now()},
 }
 

@@ -66,6 +66,7 @@ def test_the_csv_row_has_every_column_of_the_spec(client_for, history, superviso
             "seconds": "1800",
             "duration": "0:30:00",
             "percent_of_logged_in": "3.1",
+            "paid": "false",
         },
         {
             "date": "2025-03-02",
@@ -79,6 +80,7 @@ def test_the_csv_row_has_every_column_of_the_spec(client_for, history, superviso
             "seconds": "3600",
             "duration": "1:00:00",
             "percent_of_logged_in": "100.0",
+            "paid": "false",
         },
     ]
 

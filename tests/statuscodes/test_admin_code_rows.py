@@ -49,6 +49,7 @@ def test_a_row_holds_the_key_both_labels_actions_order_active_and_maximum(
         "sort_order",
         "active",
         "max_minutes",
+        "auto_end_minutes",
         "DELETE",
     ]
     assert more == [
