@@ -148,8 +148,8 @@ FILE_PROBLEMS = [
     pytest.param(
         (",".join([*CODE_HEADER, "label_de", "notes"]) + "\n" + ",".join(LUNCH) + ",,\n").encode(),
         "Unknown column(s): label_de, notes. The columns are: list, code, label, description, "
-        "actions, sort_order, active, max_minutes, report_label, paid, auto_end_minutes, label_es, description_es, "
-        "report_label_es, label_fr, description_fr, report_label_fr.",
+        "actions, sort_order, active, max_minutes, report_label, paid, auto_end_minutes, label_es, "
+        "description_es, report_label_es, label_fr, description_fr, report_label_fr.",
         id="unknown-columns",
     ),
     pytest.param(

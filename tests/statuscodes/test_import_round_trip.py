@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 EXPORT_HEADER = [
     "list", "code", "label", "description", "actions", "sort_order", "active", "max_minutes",
     "report_label", "paid", "auto_end_minutes",
-    "label_es", "description_es", "report_label_es", "label_fr", "description_fr", "report_label_fr",
+    "label_es", "description_es", "report_label_es",
+    "label_fr", "description_fr", "report_label_fr",
 ]  # fmt: skip
 
 
