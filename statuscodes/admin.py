@@ -82,7 +82,6 @@ class StatusCodeInline(ActionChipsMixin, TranslationTabularInline):
             *([label_field(secondary)] if secondary else []),
             "actions",
             *CODE_SETTINGS,
-            "auto_end_minutes",
         ]
         languages = [settings.LANGUAGE_CODE, *([secondary] if secondary else [])]
         languages += [code for code, _name in settings.LANGUAGES if code not in languages]

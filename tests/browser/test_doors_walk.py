@@ -67,7 +67,7 @@ def test_administrator_goes_from_the_admin_home_to_a_list_that_fits_the_screen(
     expect(page.locator(".code-row .missing-translation")).to_have_count(2)
 
     lunch = rows.filter(has=page.locator('input[value="LUNCH"]'))
-    french = lunch.get_by_label("Label [fr]")
+    french = lunch.get_by_label("Label [fr]:", exact=True)
     expect(french).to_be_hidden()
     lunch.get_by_role("button", name="More").click()
     expect(french).to_be_visible()

@@ -51,6 +51,17 @@ def test_sofia_walks_her_console_in_spanish(laptop, sofia):
     # A refusal: the reason is required, and the server says so in Spanish.
     page.get_by_role("button", name="Iniciar sesión", exact=True).click()
     expect(page.locator(".messages .success")).to_have_text("Ahora estás disponible.")
+    # A rejection outside an offer: only while available.
+    reject = page.locator("form.console-action").filter(
+        has=page.get_by_role("button", name="Rechazar: Teléfono")
+    )
+    reject.get_by_label("Motivo (obligatorio)").select_option(label="Problema técnico")
+    reject.get_by_role("button", name="Rechazar: Teléfono").click()
+    expect(page.locator(".messages .success")).to_have_text(
+        "Has rechazado la llamada (Problema técnico)."
+    )
+    assert_accessible(page)
+
     offline = page.locator("form.console-action").filter(
         has=page.get_by_role("button", name="Trabajar sin conexión")
     )
@@ -69,16 +80,6 @@ def test_sofia_walks_her_console_in_spanish(laptop, sofia):
         "Ahora estás trabajando sin conexión (Formación)."
     )
     expect(page.locator(".console-status")).to_have_text("Trabajo sin conexión Formación")
-
-    reject = page.locator("form.console-action").filter(
-        has=page.get_by_role("button", name="Rechazar: Teléfono")
-    )
-    reject.get_by_label("Motivo (obligatorio)").select_option(label="Problema técnico")
-    reject.get_by_role("button", name="Rechazar: Teléfono").click()
-    expect(page.locator(".messages .success")).to_have_text(
-        "Has rechazado la llamada (Problema técnico)."
-    )
-    assert_accessible(page)
 
     # Signing out while working offline: the question, in Spanish.
     page.get_by_role("button", name="Salir del sitio").click()

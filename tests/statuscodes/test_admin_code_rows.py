@@ -49,7 +49,6 @@ def test_a_row_holds_the_key_both_labels_actions_order_active_and_maximum(
         "sort_order",
         "active",
         "max_minutes",
-        "auto_end_minutes",
         "DELETE",
     ]
     assert more == [
@@ -60,6 +59,7 @@ def test_a_row_holds_the_key_both_labels_actions_order_active_and_maximum(
         "report_label_en",
         "report_label_es",
         "report_label_fr",
+        "auto_end_minutes",
         "paid",
     ]
 
