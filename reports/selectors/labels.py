@@ -9,9 +9,11 @@ language, as modeltranslation does.
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, F, Func, Value
+from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from modeltranslation.utils import build_localized_fieldname, get_language
+
+from core.choices import SystemReason
 
 
 def _columns() -> list[str]:
@@ -39,3 +41,16 @@ def code_label_sql(alias: str) -> str:
     """SQL for the label a report shows of the code joined as `alias`."""
     columns = [f"{alias}.{connection.ops.quote_name(column)}" for column in _columns()]
     return f"COALESCE({', '.join(f'NULLIF({column}, {chr(39)}{chr(39)})' for column in columns)})"
+
+
+def code_or_reason_label_expression(code_path: str, reason_path: str) -> Case:
+    """ORM expression for the label shown: the system reason's translated label where the event
+    carries one (missed, timeout, supervisor), the code's label otherwise."""
+    return Case(
+        *(
+            When(**{reason_path: reason}, then=Value(str(label)))
+            for reason, label in SystemReason.choices
+        ),
+        default=code_label_expression(code_path),
+        output_field=CharField(),
+    )

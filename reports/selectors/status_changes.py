@@ -21,7 +21,7 @@ from agents.models import Agent, StatusEvent
 from core.durations import whole_seconds
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
-from .labels import code_label_expression
+from .labels import code_or_reason_label_expression
 from .sql import Microseconds, reading_database
 from .window import Window
 
@@ -48,6 +48,14 @@ class StatusChangesReport(Report):
         ),
         Column("ongoing", _("Ongoing"), sort="ongoing", kind="flag"),
         Column("source", _("Source"), sort="source", text=True),
+        # Who acted when it was not the agent: a supervisor or an integration's user.
+        Column(
+            "changed_by",
+            _("Changed by"),
+            sort="changed_by_username",
+            text=True,
+            accessor="changed_by_username",
+        ),
     )
     default_order = ("timestamp", "agent")
 
@@ -66,6 +74,7 @@ class StatusChangesReport(Report):
         "duration_us",
         "ongoing",
         "source",
+        "changed_by_username",
     )
 
     def __init__(
@@ -95,8 +104,10 @@ class StatusChangesReport(Report):
                 ),
                 group_name=F("agent__group__name"),
                 list_name=Coalesce(F("code__code_list__name"), Value("")),
-                code_key=Coalesce(F("code__code"), Value("")),
-                code_label=code_label_expression("code"),
+                # A system reason (missed, timeout, supervisor) shows as a code of no list.
+                code_key=Coalesce(F("code__code"), F("system_reason"), Value("")),
+                code_label=code_or_reason_label_expression("code", "system_reason"),
+                changed_by_username=Coalesce(F("changed_by__username"), Value("")),
                 duration_us=Microseconds(Coalesce("ended_at", now), "started_at"),
                 ongoing=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()),
             )
@@ -130,13 +141,18 @@ class StatusChangesReport(Report):
             in_export_order = itemgetter(*(names.index(field) for field in EXPORT_FIELDS))
             while chunk := cursor.fetchmany(5000):
                 for result in chunk:
-                    started_at, *middle, duration_us, ongoing, source = in_export_order(result)
+                    started_at, *middle, duration_us, ongoing, source, changed_by = in_export_order(
+                        result
+                    )
                     yield [
-                        _instant(started_at).astimezone(zone).isoformat(timespec="seconds"),
+                        # To the microsecond where the change has a fraction of a second: two
+                        # changes in one second keep their order when the file is sorted.
+                        _instant(started_at).astimezone(zone).isoformat(),
                         *middle,
                         whole_seconds(int(duration_us)),
                         "true" if ongoing else "false",
                         source,
+                        changed_by,
                     ]
 
 
