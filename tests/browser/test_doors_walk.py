@@ -49,7 +49,12 @@ def test_administrator_goes_from_the_admin_home_to_a_list_that_fits_the_screen(
     log_in(page, "carla", next_url="/admin/")
     expect(page.locator("#site-name")).to_have_text("Agent status codes — administration")
     sections = page.locator("#content-main .module caption").all_inner_texts()
-    assert [section.strip() for section in sections] == ["CONFIGURATION", "PEOPLE", "HISTORY"]
+    assert [section.strip() for section in sections] == [
+        "CONFIGURATION",
+        "PEOPLE",
+        "HISTORY",
+        "INTEGRATIONS",
+    ]
     assert "Access attempts" not in page.locator("#content-main").inner_text()
 
     page.locator("#content-main").get_by_role("link", name="Status code lists").click()
