@@ -271,16 +271,7 @@ def agent_set_system_status(
         origins = SYSTEM_STATUS_ALLOWED_FROM[status]
         if current.status not in origins:
             raise ActionRefused(
-                "invalid_transition",
-                _(
-                    "The status cannot change from “%(current)s” to “%(status)s”: only from "
-                    "%(origins)s."
-                )
-                % {
-                    "current": _status_label(current.status),
-                    "status": _status_label(status),
-                    "origins": _quoted_list((S(o).label for o in sorted(origins)), _("or")),
-                },
+                "invalid_transition", _system_status_refusal(current, status, origins)
             )
         event = _change(
             agent=agent,
@@ -675,6 +666,20 @@ def _transition_refusal(action: str, current: AgentState) -> str:
             "“%(action)s” is not possible while your status is “%(status)s”. You can now choose "
             "%(possible)s."
         )
+        % values
+    )
+
+
+def _system_status_refusal(current: AgentState, status: str, origins: Iterable[str]) -> str:
+    values = {
+        "current": _status_label(current.status),
+        "status": _status_label(status),
+        "origins": _quoted_list((S(o).label for o in sorted(origins)), _("or")),
+    }
+    if current.status == status:
+        return _("The agent's status is already “%(status)s”.") % values
+    return (
+        _("The status cannot change from “%(current)s” to “%(status)s”: only from %(origins)s.")
         % values
     )
 
