@@ -18,6 +18,10 @@ from agents.services import (
 from tests.api.conftest import post_json
 from tests.conftest import make_user
 
+# Some tests pick their agent by name (getfixturevalue): marked, so that pytest-django runs them
+# with the other database tests, before the transactional ones that flush the seeded actions.
+pytestmark = pytest.mark.django_db
+
 STATUS = "/api/v1/agents/me/status"
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 SPANISH_REQUEST = {"HTTP_ACCEPT_LANGUAGE": "es"}
