@@ -21,6 +21,7 @@ from core.admin import (
     PeoplePickersMixin,
 )
 from core.admin_site import option_label
+from core.search import unaccented
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
@@ -97,7 +98,7 @@ class AgentGroupAdmin(
     list_display = ("name", "code_list", "agents_count", "enabled_count", "supervisor_names")
     list_filter = ("code_list",)
     list_select_related = ("code_list",)
-    search_fields = ("name", "description")
+    search_fields = unaccented("name", "description")
     form = AgentGroupForm
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     autocomplete_fields = ("supervisors",)
@@ -214,7 +215,9 @@ class AgentAdmin(
     )
     list_filter = ("group", "status_codes_enabled", "language")
     list_select_related = ("user", "group")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    search_fields = unaccented(
+        "user__username", "user__first_name", "user__last_name", "user__email"
+    )
     fields = ("user", "group", "status_codes_enabled", "language")
     autocomplete_fields = ("user",)
     actions = ["enable_status_codes", "disable_status_codes"]

@@ -98,11 +98,15 @@ class JsonOnlyParser(Parser):
         if media_type != "application/json" or charset != "utf-8":
             sent = request.headers.get("Content-Type", "").strip()[:100]
             raise UnsupportedMediaType(
-                _("Send the body as JSON in UTF-8, with “Content-Type: application/json”; ")
-                + (
-                    _("this request was sent as “%(type)s”.") % {"type": sent}
-                    if sent
-                    else _("this request has no Content-Type.")
+                _(
+                    "Send the body as JSON in UTF-8, with “Content-Type: application/json”; "
+                    "this request was sent as “%(type)s”."
+                )
+                % {"type": sent}
+                if sent
+                else _(
+                    "Send the body as JSON in UTF-8, with “Content-Type: application/json”; "
+                    "this request has no Content-Type."
                 )
             )
         # json.loads(bytes) would also accept UTF-16 and UTF-32: decode as UTF-8 ourselves.

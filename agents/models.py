@@ -192,7 +192,10 @@ class Agent(models.Model):
         max_length=10,
         choices=language_choices,
         default=default_language,
-        help_text=_("Language of the status code labels this agent sees."),
+        help_text=_(
+            "The language of the agent's console: its pages, its messages and refusals, and the "
+            "status code labels. Reports and the API follow each reader's browser or request."
+        ),
     )
 
     history = HistoricalRecords()

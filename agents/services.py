@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.choices import (
     ACTION_TARGET_STATUS,
@@ -178,13 +180,14 @@ def agent_change_status(
     if not user_may_act_for_other_agents(user=actor):
         raise ActionRefused(
             "forbidden",
-            _("Only integrations allowed to act for other agents set “%(status)s”.")
-            % {"status": action},
+            _("Only integrations allowed to act for other agents may set the status “%(status)s”.")
+            % {"status": _status_label(action)},
         )
     if code:
         raise ActionRefused(
             "code_not_for_action",
-            _("The system status “%(status)s” carries no status code.") % {"status": action},
+            _("The status “%(status)s” is set by the system, without a status code.")
+            % {"status": _status_label(action)},
         )
     return agent_set_system_status(
         agent=agent, status=action, source=EventSource.SYSTEM, actor=actor
@@ -223,7 +226,14 @@ def agent_supervise(
     if action not in SUPERVISOR_ACTIONS:
         raise ActionRefused(
             "forbidden",
-            _("A supervisor may put an agent available, on break, offline or log them out."),
+            _(
+                "“%(action)s” is not a supervisor's action: for an agent, a supervisor can choose "
+                "%(actions)s."
+            )
+            % {
+                "action": _action_label(action),
+                "actions": _quoted_list((A(a).label for a in SUPERVISOR_ACTIONS), _("or")),
+            },
         )
     return _perform(
         agent=agent,
@@ -253,21 +263,15 @@ def agent_set_system_status(
     if status not in SYSTEM_STATUS_ALLOWED_FROM:
         raise ActionRefused(
             "unknown_action",
-            _("Unknown system status “%(status)s”. The system statuses are: %(statuses)s.")
-            % {"status": status, "statuses": ", ".join(SYSTEM_STATUS_ALLOWED_FROM)},
+            _("“%(status)s” is not a system status. The system statuses are: %(statuses)s.")
+            % {"status": status, "statuses": _keys_and_labels(S, SYSTEM_STATUS_ALLOWED_FROM)},
         )
     with _locked(agent) as agent:
         current = agent_current_state(agent=agent)
         origins = SYSTEM_STATUS_ALLOWED_FROM[status]
         if current.status not in origins:
             raise ActionRefused(
-                "invalid_transition",
-                _("An agent who is %(current)s cannot become %(status)s; only from: %(origins)s.")
-                % {
-                    "current": S(current.status).label.lower(),
-                    "status": S(status).label.lower(),
-                    "origins": ", ".join(str(S(o).label).lower() for o in sorted(origins)),
-                },
+                "invalid_transition", _system_status_refusal(current, status, origins)
             )
         event = _change(
             agent=agent,
@@ -303,10 +307,10 @@ def agent_reject_interaction(
             raise ActionRefused(
                 "invalid_transition",
                 _(
-                    "Only an available agent is offered interactions: there is nothing to reject "
-                    "while %(status)s."
+                    "There is nothing to reject while your status is “%(status)s”: only available "
+                    "agents are offered interactions."
                 )
-                % {"status": S(current.status).label.lower()},
+                % {"status": _status_label(current.status)},
             )
         status_code = _resolve_code(agent=agent, action=action, code=code)
         return _record_rejection(
@@ -331,8 +335,11 @@ def offer_create(*, agent: Agent, channel: str, actor: AbstractBaseUser) -> Offe
         if current.status != S.AVAILABLE:
             raise ActionRefused(
                 "not_available",
-                _("%(agent)s is %(status)s: only an available agent can be offered an interaction.")
-                % {"agent": agent.username, "status": S(current.status).label.lower()},
+                _(
+                    "%(agent)s cannot be offered an interaction while their status is "
+                    "“%(status)s”: only available agents are offered interactions."
+                )
+                % {"agent": agent.username, "status": _status_label(current.status)},
             )
         if Offer.objects.pending().filter(agent=agent).exists():
             raise ActionRefused(
@@ -583,22 +590,112 @@ def _locked(agent: Agent) -> Iterator[Agent]:
         ) from None
 
 
+# --- the sentences of the refusals (docs/languages.md, "Messages name things by their labels") ----
+# Statuses, actions, channels and codes are named by their labels in the reader's language (the
+# active one: the agent's on the console, the request's on the API), each sentence written out
+# whole so that every language words it its own way.
+
+# "You are already …", one sentence per status the agent can ask for again (a break or offline
+# with the same code); any other status gets the plain sentence naming its label.
+ALREADY_IN_STATUS = {
+    S.ON_BREAK: gettext_lazy("You are already on break."),
+    S.WORK_OFFLINE: gettext_lazy("You are already working offline."),
+}
+ALREADY_IN_STATUS_WITH_CODE = {
+    S.ON_BREAK: gettext_lazy("You are already on break with the code “%(code)s”."),
+    S.WORK_OFFLINE: gettext_lazy("You are already working offline with the code “%(code)s”."),
+}
+# Why an offer can no longer be answered, per way it ended.
+OFFER_SETTLED = {
+    OfferState.ACCEPTED: gettext_lazy("This offer is no longer ringing: it was accepted."),
+    OfferState.REJECTED: gettext_lazy("This offer is no longer ringing: it was rejected."),
+    OfferState.MISSED: gettext_lazy("This offer is no longer ringing: it was missed."),
+    OfferState.WITHDRAWN: gettext_lazy("This offer is no longer ringing: it was withdrawn."),
+}
+
+
+def _reader_language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _label(code: StatusCode) -> str:
+    """The code's label in the reader's language."""
+    return code_label(code=code, language=_reader_language())
+
+
+def _status_label(status: str) -> str:
+    return str(S(status).label) if status in S.values else status
+
+
+def _action_label(action: str) -> str:
+    return str(A(action).label) if action in A.values else action
+
+
+def _quoted_list(labels: Iterable, conjunction: str) -> str:
+    """“Take break”, “Work offline” or “Log out”: each quoted as the language quotes names."""
+    return get_text_list(
+        [pgettext("a name in quotes", "“%(name)s”") % {"name": label} for label in labels],
+        conjunction,
+    )
+
+
+def _keys_and_labels(choices, keys: Iterable[str]) -> str:
+    """`busy (Busy), post_processing (Post-processing)`: the keys an API caller sends, with what
+    they mean."""
+    return ", ".join(f"{key} ({choices(key).label})" for key in keys)
+
+
 def _transition_refusal(action: str, current: AgentState) -> str:
-    possible = agent_allowed_actions(state=current)
-    return _("“%(action)s” is not possible while %(status)s. Possible now: %(possible)s.") % {
-        "action": A(action).label,
-        "status": S(current.status).label.lower(),
-        "possible": ", ".join(str(A(p).label) for p in possible) or _("nothing"),
+    values = {
+        "action": _action_label(action),
+        "status": _status_label(current.status),
+        "possible": _quoted_list(
+            (A(p).label for p in agent_allowed_actions(state=current)), _("or")
+        ),
     }
+    if not values["possible"]:
+        return (
+            _(
+                "“%(action)s” is not possible while your status is “%(status)s”, and no action is "
+                "possible now."
+            )
+            % values
+        )
+    return (
+        _(
+            "“%(action)s” is not possible while your status is “%(status)s”. You can now choose "
+            "%(possible)s."
+        )
+        % values
+    )
+
+
+def _system_status_refusal(current: AgentState, status: str, origins: Iterable[str]) -> str:
+    values = {
+        "current": _status_label(current.status),
+        "status": _status_label(status),
+        "origins": _quoted_list((S(o).label for o in sorted(origins)), _("or")),
+    }
+    if current.status == status:
+        return _("The agent's status is already “%(status)s”.") % values
+    return (
+        _("The status cannot change from “%(current)s” to “%(status)s”: only from %(origins)s.")
+        % values
+    )
 
 
 def _already_there(current: AgentState) -> str:
-    status = S(current.status).label.lower()
+    status = _status_label(current.status)
     if current.code is None:
-        return _("You are already %(status)s.") % {"status": status}
-    return _("You are already %(status)s with the code “%(code)s”; choose another code.") % {
+        if current.status in ALREADY_IN_STATUS:
+            return str(ALREADY_IN_STATUS[current.status])
+        return _("Your status is already “%(status)s”.") % {"status": status}
+    code = _label(current.code)
+    if current.status in ALREADY_IN_STATUS_WITH_CODE:
+        return str(ALREADY_IN_STATUS_WITH_CODE[current.status]) % {"code": code}
+    return _("Your status is already “%(status)s” with the code “%(code)s”.") % {
         "status": status,
-        "code": current.code.code,
+        "code": code,
     }
 
 
@@ -615,9 +712,7 @@ def _resolve_code(
                 _("Choose a status code for “%(action)s”: %(choices)s.")
                 % {
                     "action": A(action).label,
-                    "choices": ", ".join(
-                        f"{c.code} ({code_label(code=c, language=agent.language)})" for c in offered
-                    ),
+                    "choices": ", ".join(f"{c.code} ({_label(c)})" for c in offered),
                 },
             )
         return None
@@ -659,18 +754,22 @@ def _code_refusal(*, agent: Agent, action: str, code: str) -> ActionRefused:
     if not found.active:
         return ActionRefused(
             "code_inactive",
-            _("The code “%(code)s” is no longer active.") % {"code": code},
+            _("The code “%(label)s” is no longer active; choose another one.")
+            % {"label": _label(found)},
         )
-    applies_to = ", ".join(str(A(a.key).label) for a in found.actions.all())
+    values = {
+        "label": _label(found),
+        "applies_to": _quoted_list((A(a.key).label for a in found.actions.all()), _("or")),
+        "action": _action_label(action),
+    }
+    if not values["applies_to"]:
+        return ActionRefused(
+            "code_not_for_action",
+            _("The code “%(label)s” cannot be used with any action yet.") % values,
+        )
     return ActionRefused(
         "code_not_for_action",
-        _("The code “%(code)s” (%(label)s) applies to %(applies_to)s, not to “%(action)s”.")
-        % {
-            "code": code,
-            "label": code_label(code=found, language=agent.language),
-            "applies_to": applies_to,
-            "action": A(action).label,
-        },
+        _("The code “%(label)s” can be used with %(applies_to)s, not with “%(action)s”.") % values,
     )
 
 
@@ -689,8 +788,8 @@ def _perform(
     if action not in ACTION_ALLOWED_FROM:
         raise ActionRefused(
             "unknown_action",
-            _("Unknown action “%(action)s”. The actions are: %(actions)s.")
-            % {"action": action, "actions": ", ".join(ACTION_ALLOWED_FROM)},
+            _("“%(action)s” is not an action. The actions are: %(actions)s.")
+            % {"action": action, "actions": _keys_and_labels(A, ACTION_ALLOWED_FROM)},
         )
     code = _normalise_code(code)
     changed_by = _changed_by(agent, actor)
@@ -952,8 +1051,8 @@ def _rejection_action(channel: str) -> str:
     if channel not in REJECTION_ACTION_OF_CHANNEL:
         raise ActionRefused(
             "unknown_channel",
-            _("Unknown channel “%(channel)s”. The channels are: %(channels)s.")
-            % {"channel": channel, "channels": ", ".join(Channel.values)},
+            _("“%(channel)s” is not a channel. The channels are: %(channels)s.")
+            % {"channel": channel, "channels": _keys_and_labels(Channel, Channel.values)},
         )
     return REJECTION_ACTION_OF_CHANNEL[channel]
 
@@ -969,8 +1068,7 @@ def _pending_offer(agent: Agent, offer_id: str) -> Offer:
     if offer.state != OfferState.PENDING:
         raise ActionRefused(
             "offer_not_pending",
-            _("This offer is no longer ringing: it was %(state)s.")
-            % {"state": OfferState(offer.state).label.lower()},
+            str(OFFER_SETTLED.get(offer.state, _("This offer is no longer ringing."))),
         )
     return offer
 

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.search import unaccented
+
 
 def user_may_manage_account(*, user: AbstractBaseUser, account: AbstractBaseUser) -> bool:
     """Whether `user` may change, delete or set the password of `account`.
@@ -43,6 +45,8 @@ class UserAdmin(auth_admin.UserAdmin):
         (_("Permissions"), {"fields": ("is_active",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    # "Jose" finds "José" (core/search.py).
+    search_fields = unaccented("username", "first_name", "last_name", "email")
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its `unaccent` transform: the admin's accent-insensitive search (core/search.py).
+    "django.contrib.postgres",
     "import_export",
     "simple_history",
     "django_tables2",

@@ -11,6 +11,14 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
 
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .search import register_sqlite_unaccent
+
+        # SQLite has no UNACCENT(): each new connection gets ours (core/search.py).
+        connection_created.connect(register_sqlite_unaccent)
+
 
 class AdminConfig(admin_apps.AdminConfig):
     """Django's admin with the project's site (core/admin_site.py), in place of

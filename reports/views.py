@@ -53,7 +53,7 @@ from .tables import (
 
 PER_PAGE = 50
 EXPORT_PARAMETER = "_export"
-# How often the live board reloads itself, in seconds (a meta refresh: no JavaScript needed).
+# How often the live board updates itself, in seconds (static/js/live.js; a link without JS).
 LIVE_REFRESH_SECONDS = 15
 
 

@@ -16,6 +16,7 @@ from modeltranslation.utils import build_localized_fieldname
 from core.admin import CheckedImportExportMixin, GuardedHistoryAdmin, InUseDeletionMixin
 from core.choices import CODED_ACTIONS, AgentAction
 from core.importing.files import CSV, XLSX
+from core.search import unaccented
 
 from .forms import ActionChips, StatusCodeInlineFormSet, action_choices
 from .models import StatusCode, StatusCodeList, secondary_language_choices
@@ -142,7 +143,7 @@ class StatusCodeListAdmin(InUseDeletionMixin, GuardedHistoryAdmin):
         "groups_count",
     )
     list_filter = ("active", "secondary_language")
-    search_fields = ("name", "description")
+    search_fields = unaccented("name", "description")
     # One line for the list itself, so that its codes start near the top of the screen.
     fieldsets = [
         (
@@ -270,7 +271,7 @@ class StatusCodeAdmin(
     list_display = ("code", "label", "code_list", "action_labels", *CODE_SETTINGS, "paid")
     list_filter = ("code_list", "active", "actions")
     list_select_related = ("code_list",)
-    search_fields = (
+    search_fields = unaccented(
         "code",
         *(build_localized_fieldname("label", language) for language, _name in settings.LANGUAGES),
     )

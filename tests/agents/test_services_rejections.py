@@ -52,14 +52,14 @@ def test_rejections_outside_an_offer_are_refused_unless_available(ana, status):
         agent_set_system_status(agent=ana, status="post_processing", source="system")
     refused = refusal(ana, "chat", "TECH")
     assert refused.key == "invalid_transition"
-    assert "Only an available agent" in refused.detail
+    assert "only available agents are offered interactions" in refused.detail
     assert not StatusEvent.objects.rejections().exists()
 
 
 def test_rejection_while_logged_out_is_refused(ana):
     refused = refusal(ana, "phone", "CASE")
     assert refused.key == "invalid_transition"
-    assert "logged out" in refused.detail
+    assert "while your status is “Logged out”" in refused.detail
     assert not StatusEvent.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_rejection_with_another_lists_or_unknown_code_is_refused(ana_available, 
 def test_unknown_channel_is_refused(ana_available):
     refused = refusal(ana_available, "fax", "CASE")
     assert refused.key == "unknown_channel"
-    assert "phone, chat, email, voicemail" in refused.detail
+    assert "phone (Phone), chat (Chat), email (Email), voicemail (Voicemail)" in refused.detail
 
 
 def test_disabled_agent_rejects_without_code(nocode):

@@ -73,7 +73,7 @@ def test_busy_while_busy_is_refused(ana):
     with pytest.raises(ActionRefused) as refused:
         system(ana, "busy")
     assert refused.value.key == "invalid_transition"
-    assert "available, post-processing" in refused.value.detail
+    assert refused.value.detail == "The agent's status is already “Busy”."
 
 
 def test_agent_statuses_are_not_system_statuses(ana):

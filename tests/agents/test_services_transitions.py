@@ -106,8 +106,10 @@ def test_take_break_while_logged_out_says_what_is_possible(ana):
     with pytest.raises(ActionRefused) as refused:
         act(ana, "take_break", "LUNCH")
     assert refused.value.key == "invalid_transition"
-    assert "logged out" in refused.value.detail
-    assert "Log in" in refused.value.detail
+    assert refused.value.detail == (
+        "“Take break” is not possible while your status is “Logged out”. You can now choose "
+        "“Log in”."
+    )
     assert str(refused.value) == refused.value.detail
 
 
@@ -127,7 +129,7 @@ def test_the_same_break_code_again_is_refused(ana):
     with pytest.raises(ActionRefused) as refused:
         act(ana, "take_break", "LUNCH")
     assert refused.value.key == "invalid_transition"
-    assert "already on break" in refused.value.detail
+    assert refused.value.detail == "You are already on break with the code “Lunch”."
     assert StatusEvent.objects.filter(agent=ana, status="on_break").count() == 1
 
 
@@ -144,7 +146,7 @@ def test_unknown_action_is_refused(ana):
         with pytest.raises(ActionRefused) as refused:
             act(ana, action)
         assert refused.value.key == "unknown_action"
-        assert "login, go_available" in refused.value.detail
+        assert "login (Log in), go_available (Go available)" in refused.value.detail
     assert not StatusEvent.objects.exists()
 
 

@@ -38,13 +38,18 @@ def test_refusal_message_for_a_code_of_another_action(ana, client_for):
     client = client_for(ana)
     follow_post(client, "/console/status/", {"action": "login"})
     html = follow_post(client, "/console/status/", {"action": "take_break", "code": "MEETING"})
-    assert "applies to Work offline" in html
+    assert (
+        "The code “Attend Meeting” can be used with “Work offline”, not with “Take break”." in html
+    )
     assert StatusEvent.objects.count() == 1
 
 
 def test_invalid_transition_is_refused_with_a_message(ana, client_for):
     html = follow_post(client_for(ana), "/console/status/", {"action": "logout", "code": "EOS"})
-    assert "not possible while logged out" in html
+    assert (
+        "“Log out” is not possible while your status is “Logged out”. You can now choose "
+        "“Log in”." in html
+    )
     assert not StatusEvent.objects.exists()
 
 
@@ -81,7 +86,7 @@ def test_refused_rejection_shows_why(ana, client_for):
     client = client_for(ana)
     agent_perform_action(agent=ana, action="login", source="console")
     html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "LUNCH"})
-    assert "applies to Take break" in html
+    assert "The code “Lunch” can be used with “Take break”, not with “Reject phone”." in html
     assert not StatusEvent.objects.rejections().exists()
 
 

@@ -49,10 +49,14 @@ def test_a_code_past_its_maximum_highlights_the_row(client_for, ana, sofia, supe
     assert '<tr class="exceeded' in response.content.decode()
 
 
-def test_the_board_refreshes_itself_and_keeps_its_filters(client_for, ana, supervisor_a):
+def test_the_board_updates_itself_and_keeps_its_filters(client_for, ana, supervisor_a):
     response = client_for(supervisor_a).get(URL, {"status": "on_break", "tz": "Europe/Madrid"})
     content = response.content.decode()
-    assert '<meta http-equiv="refresh" content="15">' in content
+    # No meta refresh: static/js/live.js updates the board every 15 s, in place and pausable,
+    # from the same URL; without JavaScript the link does it.
+    assert "http-equiv" not in content
+    assert 'data-refresh-seconds="15"' in content and "/static/js/live.js" in content
+    assert 'href="/reports/live/?status=on_break&amp;tz=Europe%2FMadrid">Refresh now</a>' in content
     assert "status=on_break" in response.context["export_links"]["csv"]
     assert "Europe/Madrid time" in content
 

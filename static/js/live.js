@@ -1,0 +1,60 @@
+// The live board's automatic update (reports/templates/reports/live.html), in place of a meta
+// refresh that reloads the page under the reader: every few seconds the table and the
+// "Updated" time are replaced by the server's current ones, the reader can pause and resume, and
+// nothing is replaced while the reader is using a control of the table or the tab is hidden.
+// Without JavaScript the page stays as it is, with its "Refresh now" link.
+(function () {
+  "use strict";
+  var control = document.querySelector("[data-live-refresh]");
+  if (!control) return;
+  var seconds = Number(control.dataset.refreshSeconds) || 15;
+  var button = control.querySelector(".live-pause");
+  var paused = false;
+  var timer = null;
+
+  // The parts of the page that the update replaces, found in the page fetched.
+  var PARTS = [".live-updated", ".table-card"];
+
+  function inUse() {
+    var el = document.activeElement;
+    return Boolean(el && el !== document.body && el.closest(".table-card"));
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    if (!paused) timer = setTimeout(update, seconds * 1000);
+  }
+
+  function update() {
+    if (paused) return;
+    if (document.hidden || inUse()) { schedule(); return; }
+    fetch(window.location.href, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html || paused || inUse()) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        PARTS.forEach(function (selector) {
+          var now = document.querySelector(selector);
+          var next = fresh.querySelector(selector);
+          if (now && next) now.replaceWith(document.importNode(next, true));
+        });
+      })
+      .catch(function () {})
+      .then(schedule);
+  }
+
+  button.addEventListener("click", function () {
+    paused = !paused;
+    button.textContent = paused ? control.dataset.resumeText : control.dataset.pauseText;
+    if (paused) clearTimeout(timer);
+    else update();
+  });
+
+  button.hidden = false;
+  control.querySelector(".live-every").hidden = false;
+  schedule();
+})();
