@@ -37,6 +37,7 @@ from .selectors import (
 from .services import (
     SYSTEM_STATUS_ALLOWED_FROM,
     ActionRefused,
+    AgentLookup,
     agent_allowed_actions,
     agent_cancel_pending_change,
     agent_change_status,
@@ -316,11 +317,33 @@ def _caller(request: HttpRequest) -> AbstractBaseUser:
 def _me(request: HttpRequest) -> Agent:
     agent = agent_for_user(user=_caller(request))
     if agent is None:
-        raise ActionRefused(
-            "not_an_agent",
-            _("Your user is not an agent; ask an administrator to add you to an agent group."),
-        )
+        raise _not_an_agent()
     return agent
+
+
+def _not_an_agent() -> ActionRefused:
+    return ActionRefused(
+        "not_an_agent",
+        _("Your user is not an agent; ask an administrator to add you to an agent group."),
+    )
+
+
+def _unknown_agent(username: str) -> ActionRefused:
+    return ActionRefused(
+        "unknown_agent", _("There is no agent “%(username)s”.") % {"username": username}
+    )
+
+
+def _to_change(request: HttpRequest, username: str | None = None) -> AgentLookup | None:
+    """The agent a status change names (`username`, or the caller), for the service to find as
+    it locks them (one query less), when no permission depends on who they are: the caller, or
+    any agent for an integration. None: a supervisor's case (`_other`)."""
+    caller = _caller(request)
+    if username is None or username == caller.get_username():
+        return AgentLookup(user_id=caller.pk, missing=_not_an_agent())
+    if user_may_act_for_other_agents(user=caller):
+        return AgentLookup(username=username, missing=_unknown_agent(username))
+    return None
 
 
 def _other(request: HttpRequest, username: str, *, supervisors: bool = False) -> Agent:
@@ -340,9 +363,7 @@ def _other(request: HttpRequest, username: str, *, supervisors: bool = False) ->
         )
     agent = agent_by_username(username=username)
     if agent is None:
-        raise ActionRefused(
-            "unknown_agent", _("There is no agent “%(username)s”.") % {"username": username}
-        )
+        raise _unknown_agent(username)
     return agent
 
 
@@ -386,7 +407,9 @@ def _state_response(state: AgentState):
     return Status(202 if state.deferred else 200, _state_out(state))
 
 
-def _change_status(request: HttpRequest, agent: Agent, payload: StatusIn) -> AgentState:
+def _change_status(
+    request: HttpRequest, agent: Agent | AgentLookup, payload: StatusIn
+) -> AgentState:
     return agent_change_status(
         agent=agent,
         action=payload.action,
@@ -442,7 +465,7 @@ def my_state(request: HttpRequest):
 def change_my_status(request: HttpRequest, payload: StatusIn):
     """Change your status, e.g. `{"action": "take_break", "code": "LUNCH"}`; while busy or in
     wrap-up a break, offline or logout is accepted as your pending change (202)."""
-    return _state_response(_change_status(request, _me(request), payload))
+    return _state_response(_change_status(request, _to_change(request), payload))
 
 
 @api.delete("/agents/me/pending", response={200: AgentStateOut, **CHANGE_ERRORS}, tags=["agents"])
@@ -497,14 +520,14 @@ def change_agent_status(request: HttpRequest, username: str, payload: StatusIn):
     """Change another agent's status (permission “act for other agents”), or, as a supervisor
     of the agent's group, put them available, on break, offline or log them out (no code: the
     system reason `supervisor`)."""
-    caller = _caller(request)
+    lookup = _to_change(request, username)
+    if lookup is not None:
+        return _state_response(_change_status(request, lookup, payload))
     agent = _other(request, username, supervisors=True)
-    if agent.user_id != caller.pk and not user_may_act_for_other_agents(user=caller):
-        state = agent_supervise(
-            agent=agent, action=payload.action, code=payload.code, supervisor=caller
-        )
-        return _state_response(state)
-    return _state_response(_change_status(request, agent, payload))
+    state = agent_supervise(
+        agent=agent, action=payload.action, code=payload.code, supervisor=_caller(request)
+    )
+    return _state_response(state)
 
 
 @api.post(

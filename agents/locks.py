@@ -4,9 +4,11 @@ import").
 
 The bound is `settings.AGENT_LOCK_TIMEOUT` (seconds). PostgreSQL: `SET LOCAL lock_timeout` in
 the transaction, which bounds every wait for a row lock (safe behind PgBouncer in transaction
-mode, unlike a session-wide SET). SQLite: the connection's busy timeout while the transaction
-begins, which is where it waits for the database's single write lock (transactions begin
-IMMEDIATE, config/settings.py); the configured timeout is restored afterwards.
+mode, unlike a session-wide SET); a caller whose first statement takes the lock may set it in
+that statement instead (`with_lock_timeout`), sparing a round trip. SQLite: the connection's
+busy timeout while the transaction begins, which is where it waits for the database's single
+write lock (transactions begin IMMEDIATE, config/settings.py); the configured timeout is
+restored afterwards.
 """
 
 import sqlite3
@@ -15,6 +17,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import CharField, QuerySet
+from django.db.models.expressions import RawSQL
 
 # PostgreSQL's SQLSTATE for lock_timeout (and NOWAIT): lock_not_available.
 LOCK_NOT_AVAILABLE = "55P03"
@@ -25,15 +29,17 @@ class LockWaitTimeout(Exception):
 
 
 @contextmanager
-def atomic_with_lock_timeout() -> Iterator[None]:
+def atomic_with_lock_timeout(*, set_by_first_query: bool = False) -> Iterator[None]:
     """`transaction.atomic()` whose waits for locks end after AGENT_LOCK_TIMEOUT.
 
+    `set_by_first_query`: the block's first statement is a queryset passed through
+    `with_lock_timeout`, which sets the timeout on PostgreSQL before it waits for any lock.
     Raises LockWaitTimeout (the transaction rolled back) when a wait ran out.
     """
-    timeout_ms = max(1, round(settings.AGENT_LOCK_TIMEOUT * 1000))
+    timeout_ms = _timeout_ms()
     try:
         with _sqlite_busy_timeout(timeout_ms), transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not set_by_first_query:
                 with connection.cursor() as cursor:
                     # set_config(…, true) is SET LOCAL with a bound parameter.
                     cursor.execute(
@@ -44,6 +50,24 @@ def atomic_with_lock_timeout() -> Iterator[None]:
         if _is_lock_conflict(error):
             raise LockWaitTimeout(str(error)) from error
         raise
+
+
+def with_lock_timeout(queryset: QuerySet) -> QuerySet:
+    """`queryset`, setting PostgreSQL's `lock_timeout` for the transaction as it runs: the
+    condition is evaluated on the rows found, before FOR UPDATE waits for their locks (the
+    first statement of `atomic_with_lock_timeout(set_by_first_query=True)`). Unchanged on
+    SQLite, which waits for its lock as the transaction begins."""
+    if connection.vendor != "postgresql":
+        return queryset
+    # set_config(…, true) is SET LOCAL with a bound parameter; it returns the value, never null.
+    setting = RawSQL(
+        "set_config('lock_timeout', %s, true)", [f"{_timeout_ms()}ms"], output_field=CharField()
+    )
+    return queryset.alias(lock_timeout_set=setting).filter(lock_timeout_set__isnull=False)
+
+
+def _timeout_ms() -> int:
+    return max(1, round(settings.AGENT_LOCK_TIMEOUT * 1000))
 
 
 @contextmanager

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import translation
 
-from core.choices import CODED_ACTIONS, AgentStatus, SystemReason
+from core.choices import CODED_ACTIONS, AgentStatus, EventKind, SystemReason
 from statuscodes.models import StatusCode
 
 from .models import Agent, Offer, PendingChange, StatusEvent
+from .signals import lock_reads
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,60 @@ def agent_by_username(*, username: str) -> Agent | None:
     )
 
 
+# What agents.services._locked reads in one statement once it holds the agent's lock: the
+# ongoing interval with its code, whether an offer is ringing, whether a change is pending.
+ONGOING_INTERVAL = "ongoing_interval"
+HAS_PENDING_OFFER = "has_pending_offer"
+HAS_PENDING_CHANGE = "has_pending_change"
+# The codes of every coded action, read once per agent instance (agent_codes_by_action).
+CODES_BY_ACTION = "codes_by_action"
+
+
+def load_situation(agent: Agent) -> None:
+    """Read the agent's situation into `agent` in one query (the caller holds the agent's lock,
+    and keeps it up to date while it does): `agent_current_state`, `agent_pending_offer` and
+    `agent_pending_change` then ask nothing more, and `agents.signals.lock_reads` are read too."""
+    read = _with_situation(Agent.objects.filter(pk=agent.pk)).get()
+    for name in (HAS_PENDING_OFFER, HAS_PENDING_CHANGE, *lock_reads):
+        agent.__dict__[name] = read.__dict__[name]
+    # Set by select_related only where the join found a row.
+    agent.__dict__[ONGOING_INTERVAL] = read.__dict__.get(ONGOING_INTERVAL)
+    if agent.__dict__[ONGOING_INTERVAL] is not None:
+        agent.__dict__[ONGOING_INTERVAL].agent = agent
+
+
+def _with_situation(agents: QuerySet[Agent]) -> QuerySet[Agent]:
+    return agents.annotate(
+        **{
+            ONGOING_INTERVAL: FilteredRelation(
+                "events",
+                condition=Q(events__kind=EventKind.STATUS, events__ended_at__isnull=True),
+            ),
+            HAS_PENDING_OFFER: Exists(Offer.objects.pending().filter(agent=OuterRef("pk"))),
+            HAS_PENDING_CHANGE: Exists(PendingChange.objects.filter(agent=OuterRef("pk"))),
+            **{name: read() for name, read in lock_reads.items()},
+        }
+    ).select_related(f"{ONGOING_INTERVAL}__code")
+
+
+def loaded_ongoing_interval(agent: Agent) -> StatusEvent | None:
+    """The ongoing interval `load_situation` read (kept up to date by the services while they
+    hold the lock); raises KeyError when it was not read."""
+    return agent.__dict__[ONGOING_INTERVAL]
+
+
 def agent_current_state(*, agent: Agent) -> AgentState:
     """The agent's ongoing status interval; an agent with no recorded change is logged out."""
-    ongoing = (
-        StatusEvent.objects.ongoing()
-        .filter(agent=agent)
-        .select_related("code")
-        .only("status", "started_at", "code", "system_reason")
-        .first()
-    )
+    if ONGOING_INTERVAL in agent.__dict__:
+        ongoing = loaded_ongoing_interval(agent)
+    else:
+        ongoing = (
+            StatusEvent.objects.ongoing()
+            .filter(agent=agent)
+            .select_related("code")
+            .only("status", "started_at", "code", "system_reason")
+            .first()
+        )
     if ongoing is None:
         return AgentState(agent=agent, status=AgentStatus.LOGGED_OUT, code=None, since=None)
     return AgentState(
@@ -78,6 +125,8 @@ def agent_current_state(*, agent: Agent) -> AgentState:
 
 def agent_pending_offer(*, agent: Agent) -> Offer | None:
     """The offer ringing for the agent now, or None."""
+    if agent.__dict__.get(HAS_PENDING_OFFER) is False:
+        return None  # `load_situation` found none, and none rings while the lock is held
     return Offer.objects.pending().filter(agent=agent).first()
 
 
@@ -93,6 +142,8 @@ def agent_offer(*, agent: Agent, offer_id: str) -> Offer | None:
 
 def agent_pending_change(*, agent: Agent) -> PendingChange | None:
     """The change the agent asked for while busy or in wrap-up, not yet applied, or None."""
+    if agent.__dict__.get(HAS_PENDING_CHANGE) is False:
+        return None  # `load_situation` found none, and none is asked while the lock is held
     return PendingChange.objects.select_related("code").filter(agent=agent).first()
 
 
@@ -118,19 +169,33 @@ def code_label(*, code: StatusCode, language: str) -> str:
         return code.label
 
 
+def agent_codes_by_action(*, agent: Agent) -> dict[str, list[StatusCode]]:
+    """Every coded action with the codes offered for it (empty where none), in one query. Kept
+    on an agent the lock loaded (`load_situation`, one transaction's instance): a change checks
+    its code and answers the codes offered from the same read."""
+    if CODES_BY_ACTION not in agent.__dict__:
+        codes: dict[str, list[StatusCode]] = defaultdict(list)
+        links = (
+            StatusCode.actions.through.objects.filter(
+                statuscode__in=StatusCode.objects.offered(code_list=agent.group.code_list),
+                action_id__in=CODED_ACTIONS,
+            )
+            .select_related("statuscode")
+            .order_by("statuscode__sort_order", "statuscode__code")
+        )
+        for link in links:
+            codes[link.action_id].append(link.statuscode)
+        by_action = {action: codes[action] for action in CODED_ACTIONS}
+        if ONGOING_INTERVAL not in agent.__dict__:
+            return by_action
+        agent.__dict__[CODES_BY_ACTION] = by_action
+    return agent.__dict__[CODES_BY_ACTION]
+
+
 def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:
     """Every coded action with the codes offered for it (empty where none), in one query."""
-    choices: dict[str, list[OfferedCode]] = defaultdict(list)
-    links = (
-        StatusCode.actions.through.objects.filter(
-            statuscode__in=StatusCode.objects.offered(code_list=agent.group.code_list),
-            action_id__in=CODED_ACTIONS,
-        )
-        .select_related("statuscode")
-        .order_by("statuscode__sort_order", "statuscode__code")
-    )
     with translation.override(agent.language):
-        for link in links:
-            code = link.statuscode
-            choices[link.action_id].append(OfferedCode(code=code.code, label=code.label))
-    return {action: choices[action] for action in CODED_ACTIONS}
+        return {
+            action: [OfferedCode(code=code.code, label=code.label) for code in codes]
+            for action, codes in agent_codes_by_action(agent=agent).items()
+        }

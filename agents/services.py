@@ -15,11 +15,14 @@ Also here: what blocks the deletion of an agent group or an agent (the admin sho
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import (
     ACTION_TARGET_STATUS,
+    CODED_ACTIONS,
     DEFERRABLE_ACTIONS,
     REJECTION_ACTION_OF_CHANNEL,
     AgentAction,
@@ -44,14 +48,20 @@ from core.deletion import usage_counts
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
-from .locks import LockWaitTimeout, atomic_with_lock_timeout
+from .locks import LockWaitTimeout, atomic_with_lock_timeout, with_lock_timeout
 from .models import Agent, AgentGroup, Offer, PendingChange, StatusEvent
 from .selectors import (
+    HAS_PENDING_CHANGE,
+    HAS_PENDING_OFFER,
+    ONGOING_INTERVAL,
     AgentState,
+    agent_codes_by_action,
     agent_current_state,
     agent_offer,
     agent_offered_codes,
     code_label,
+    load_situation,
+    loaded_ongoing_interval,
     user_supervises,
 )
 from .signals import interaction_rejected, status_changed
@@ -59,6 +69,7 @@ from .timeline import ONE_MICROSECOND, chain, next_start
 
 __all__ = [
     "ActionRefused",
+    "AgentLookup",
     "AgentState",
     "agent_allowed_actions",
     "agent_cancel_pending_change",
@@ -119,6 +130,8 @@ REJECTION_ALLOWED_FROM = frozenset({S.AVAILABLE})
 # The permission of the users behind integrations: they act for other agents and report the
 # system statuses.
 ACT_FOR_OTHER_AGENTS = "agents.act_for_other_agents"
+# Where a user read with `may_act_for_other_agents_read` keeps its answer.
+MAY_ACT_FOR_OTHER_AGENTS = "may_act_for_other_agents"
 
 
 class ActionRefused(Exception):
@@ -134,6 +147,25 @@ class ActionRefused(Exception):
 
     def __str__(self) -> str:
         return self.detail
+
+
+@dataclass(frozen=True)
+class AgentLookup:
+    """An agent named by their user (`username` or `user_id`), found by the statement that takes
+    their lock: one query, where finding the agent first would be two. `missing` is raised (and
+    nothing recorded) when there is no such agent."""
+
+    missing: ActionRefused
+    username: str | None = None
+    user_id: int | None = None
+
+    def conditions(self) -> dict:
+        if self.user_id is not None:
+            return {"user_id": self.user_id}
+        if self.username is None or "\x00" in self.username:
+            # No username holds a NUL byte, and PostgreSQL refuses one in a query.
+            raise self.missing
+        return {"user__username": self.username}
 
 
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
@@ -155,7 +187,24 @@ def agent_may_reject(*, state: AgentState) -> bool:
 
 def user_may_act_for_other_agents(*, user: AbstractBaseUser) -> bool:
     """Whether `user` (an integration) may act for other agents and report system statuses."""
+    known = user.__dict__.get(MAY_ACT_FOR_OTHER_AGENTS)
+    if known is not None:  # read with the user (may_act_for_other_agents_read)
+        return known
     return user.has_perm(ACT_FOR_OTHER_AGENTS)
+
+
+def may_act_for_other_agents_read(user_id: OuterRef) -> Combinable:
+    """The permission "act for other agents" of the active user `user_id`, as the
+    authentication backend (ModelBackend) grants it: superuser, or the permission given to the
+    user or to one of their groups. Annotated as MAY_ACT_FOR_OTHER_AGENTS on the query that
+    reads the user (the API token's), it spares `has_perm` its two queries."""
+    app_label, codename = ACT_FOR_OTHER_AGENTS.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (
+        Exists(get_user_model().objects.filter(pk=user_id, is_superuser=True))
+        | Exists(permission.filter(user=user_id))
+        | Exists(permission.filter(group__user=user_id))
+    )
 
 
 def user_may_supervise(*, user: AbstractBaseUser, agent: Agent) -> bool:
@@ -165,7 +214,12 @@ def user_may_supervise(*, user: AbstractBaseUser, agent: Agent) -> bool:
 
 
 def agent_change_status(
-    *, agent: Agent, action: str, code: str | None = None, actor: AbstractBaseUser, source: str
+    *,
+    agent: Agent | AgentLookup,
+    action: str,
+    code: str | None = None,
+    actor: AbstractBaseUser,
+    source: str,
 ) -> AgentState:
     """Change the agent's status as `actor` asks: an agent action (`agent_perform_action`,
     recorded with `source`), or a system status (busy, post_processing), which only users who
@@ -196,7 +250,7 @@ def agent_change_status(
 
 def agent_perform_action(
     *,
-    agent: Agent,
+    agent: Agent | AgentLookup,
     action: str,
     code: str | None = None,
     source: str,
@@ -249,11 +303,12 @@ def agent_cancel_pending_change(*, agent: Agent) -> bool:
     """Cancel the agent's pending change; whether there was one."""
     with _locked(agent) as agent:
         deleted, _rows = PendingChange.objects.filter(agent=agent).delete()
+        agent.__dict__[HAS_PENDING_CHANGE] = False
     return bool(deleted)
 
 
 def agent_set_system_status(
-    *, agent: Agent, status: str, source: str, actor: AbstractBaseUser | None = None
+    *, agent: Agent | AgentLookup, status: str, source: str, actor: AbstractBaseUser | None = None
 ) -> AgentState:
     """Put the agent in `status` (busy or post_processing), as reported by an integration.
 
@@ -347,12 +402,14 @@ def offer_create(*, agent: Agent, channel: str, actor: AbstractBaseUser) -> Offe
                 _("%(agent)s already has an offer ringing; it must be answered first.")
                 % {"agent": agent.username},
             )
-        return Offer.objects.create(
+        offer = Offer.objects.create(
             agent=agent,
             channel=channel,
             offered_at=timezone.now(),
             offered_by=_changed_by(agent, actor),
         )
+        agent.__dict__[HAS_PENDING_OFFER] = True
+        return offer
 
 
 def offer_accept(
@@ -454,13 +511,9 @@ def agent_fire_due_timer(*, agent: Agent, now: datetime | None = None) -> Status
     new interval, or None when nothing was due (another change ended the interval first)."""
     now = now or timezone.now()
     with _locked(agent) as agent:
-        ongoing = (
-            StatusEvent.objects.timers_due(now=now)
-            .filter(agent=agent)
-            .only("status", "timer", "due_at", "started_at")
-            .first()
-        )
-        if ongoing is None:
+        # The ongoing interval the lock read, if its timer is due (StatusEvent.objects.timers_due).
+        ongoing = loaded_ongoing_interval(agent)
+        if ongoing is None or ongoing.due_at is None or ongoing.due_at > now:
             return None
         current = AgentState(agent=agent, status=ongoing.status, code=None, since=None)
         status, reason = S.AVAILABLE, ""
@@ -566,20 +619,33 @@ def _normalise_code(code: str | None) -> str | None:
 
 
 @contextmanager
-def _locked(agent: Agent) -> Iterator[Agent]:
+def _locked(agent: Agent | AgentLookup) -> Iterator[Agent]:
     """A transaction holding the agent's row: the agent's changes queue, for a bounded time.
+    Yields the agent read with the lock (an AgentLookup's `missing` when there is none).
 
     PostgreSQL locks the row; SQLite ignores FOR UPDATE but begins every transaction with
     IMMEDIATE (config/settings.py), which already makes writers wait for each other. A wait
     longer than AGENT_LOCK_TIMEOUT (a history import holds the lock until it commits) is refused.
     """
     try:
-        with atomic_with_lock_timeout():
-            yield (
-                Agent.objects.select_for_update(of=("self",))
-                .select_related("user", "group__code_list")
-                .get(pk=agent.pk)
+        with atomic_with_lock_timeout(set_by_first_query=True):
+            # One statement sets the lock timeout, finds the agent and locks their row.
+            agents = with_lock_timeout(
+                Agent.objects.select_for_update(of=("self",)).select_related(
+                    "user", "group__code_list"
+                )
             )
+            if isinstance(agent, AgentLookup):
+                locked = agents.filter(**agent.conditions()).first()
+                if locked is None:
+                    raise agent.missing
+            else:
+                locked = agents.get(pk=agent.pk)
+            # The next reads what the change needs, once the lock is granted: a statement sees
+            # the database as it was when it began, before any wait for the lock, so the lock's
+            # own statement could miss what the previous holder committed.
+            load_situation(locked)
+            yield locked
     except LockWaitTimeout:
         raise ActionRefused(
             "agent_locked",
@@ -704,9 +770,13 @@ def _resolve_code(
 ) -> StatusCode | None:
     """The status code to record for `action`, or None when it proceeds without one (always
     possible when not `required`: a supervisor acting)."""
-    offered = agent_offered_codes(agent=agent, action=action)
+    # Only coded actions have codes (statuscodes.models.Action); the codes of every coded action
+    # are read at once and kept for the answer (agents.selectors.agent_codes_by_action).
+    offered = agent_codes_by_action(agent=agent)[action] if action in CODED_ACTIONS else []
     if code is None:
         if required and agent.status_codes_enabled and offered:
+            # The refusal lists them in the drop-down's order.
+            offered = agent_offered_codes(agent=agent, action=action)
             raise ActionRefused(
                 "code_required",
                 _("Choose a status code for “%(action)s”: %(choices)s.")
@@ -792,8 +862,8 @@ def _perform(
             % {"action": action, "actions": _keys_and_labels(A, ACTION_ALLOWED_FROM)},
         )
     code = _normalise_code(code)
-    changed_by = _changed_by(agent, actor)
     with _locked(agent) as agent:
+        changed_by = _changed_by(agent, actor)
         current = agent_current_state(agent=agent)
         if action in DEFERRABLE_ACTIONS and current.status in DEFERRING_STATUSES:
             status_code = _resolve_code(
@@ -809,6 +879,7 @@ def _perform(
                     "requested_at": timezone.now(),
                 },
             )
+            agent.__dict__[HAS_PENDING_CHANGE] = True
             return replace(current, deferred=True)
         if current.status not in ACTION_ALLOWED_FROM[action]:
             raise ActionRefused("invalid_transition", _transition_refusal(action, current))
@@ -886,8 +957,13 @@ def _change(
     its asker asked it); leaving it otherwise drops it. Leaving available withdraws the offer
     ringing, if any.
     """
-    if current.status in DEFERRING_STATUSES and status not in DEFERRING_STATUSES:
+    if (
+        current.status in DEFERRING_STATUSES
+        and status not in DEFERRING_STATUSES
+        and agent.__dict__.get(HAS_PENDING_CHANGE, True)
+    ):
         pending = PendingChange.objects.select_related("code").filter(agent=agent).first()
+        agent.__dict__[HAS_PENDING_CHANGE] = False
         if pending is not None:
             pending.delete()
             if status == S.AVAILABLE:
@@ -898,9 +974,10 @@ def _change(
                     if source == EventSource.SUPERVISOR and code is None
                     else ""
                 )
-    if status != S.AVAILABLE:
+    if status != S.AVAILABLE and agent.__dict__.get(HAS_PENDING_OFFER, True):
         for offer in Offer.objects.pending().filter(agent=agent):
             _settle(offer, OfferState.WITHDRAWN)
+        agent.__dict__[HAS_PENDING_OFFER] = False
     return _record_status_change(
         agent=agent,
         status=status,
@@ -926,12 +1003,15 @@ def _record_status_change(
 ) -> StatusEvent:
     """End the ongoing interval at `at` (default now) and open the next one, with its timer;
     send `status_changed` in the transaction. The caller holds the agent's lock."""
-    ongoing = (
-        StatusEvent.objects.ongoing()
-        .filter(agent=agent)
-        .only("status", "previous_status", "started_at")
-        .first()
-    )
+    if ONGOING_INTERVAL in agent.__dict__:
+        ongoing = loaded_ongoing_interval(agent)  # read with the lock
+    else:
+        ongoing = (
+            StatusEvent.objects.ongoing()
+            .filter(agent=agent)
+            .only("status", "previous_status", "started_at")
+            .first()
+        )
     started_at = next_start(
         at or timezone.now(), after=ongoing.started_at if ongoing is not None else None
     )
@@ -959,6 +1039,8 @@ def _record_status_change(
     if ongoing is not None:
         ongoing.save(update_fields=["ended_at"])
     event.save(force_insert=True)
+    if ONGOING_INTERVAL in agent.__dict__:
+        agent.__dict__[ONGOING_INTERVAL] = event
     status_changed.send(sender=StatusEvent, event=event)
     return event
 

@@ -9,6 +9,9 @@ The history import (`agents.history_import`) records facts of the past in bulk a
 neither.
 """
 
+from collections.abc import Callable
+
+from django.db.models import Expression
 from django.dispatch import Signal
 
 # A status change was recorded: `event` is the new interval (kind "status").
@@ -16,3 +19,9 @@ status_changed = Signal()
 
 # A rejection was recorded (`event.missed` for an offer that rang out): `event` is the rejection.
 interaction_rejected = Signal()
+
+# What a receiver wants read with the agent's situation once the agent is locked (name → a
+# function giving the expression; agents.selectors.load_situation), found on `event.agent` under
+# that name (absent for an agent read otherwise): the feed asks whether any webhook endpoint is
+# active, so a change costs no query for it when none is.
+lock_reads: dict[str, Callable[[], Expression]] = {}

@@ -6,7 +6,9 @@
 `one` measures a single status change in the server process: the SQL queries it runs and the
 milliseconds it takes, through django.test.Client with a bearer token (an integration acting
 for an agent), the agent alternating take_break (with a code) and go_available, REPEAT times;
-it prints the queries of one change and the p50/p99 milliseconds.
+it prints the queries of one change (BEGIN and COMMIT included), the p50/p99 milliseconds and
+the p50/p99 processor milliseconds of the server process (Django's own work, PostgreSQL's
+excluded: on a busy machine the elapsed time is mostly waiting for a core).
 
 `load` starts gunicorn (production settings, WORKERS sync workers) on a scratch PostgreSQL
 database, gives each of AGENTS agents its own thread and keep-alive connection, and has each
@@ -115,15 +117,16 @@ def run_one(args) -> None:
     key, (name,) = make_center(1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     path = f"/api/v1/agents/{name}/status"
-    millis, counts, last = [], [], None
+    millis, cpu_millis, counts, last = [], [], [], None
     for step in range(args.repeat + 1):
         with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             response = client.post(path, json.dumps(next_body(step)), "application/json")
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         assert response.status_code == 200, response.content
         if step:  # the first request (login) warms the process up
             millis.append(elapsed * 1000)
+            cpu_millis.append(cpu * 1000)
             counts.append(len(queries))
             last = queries.captured_queries
     print(
@@ -133,6 +136,11 @@ def run_one(args) -> None:
     for query in last:
         print("  ", query["sql"][:150])
     print(f"server time: p50 {percentile(millis, 50):.2f} ms, p99 {percentile(millis, 99):.2f} ms")
+    # The process's own processor time: what the change costs Django, whatever else runs.
+    print(
+        f"server CPU time: p50 {percentile(cpu_millis, 50):.2f} ms, "
+        f"p99 {percentile(cpu_millis, 99):.2f} ms"
+    )
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone, translation
 
 from agents.models import StatusEvent
@@ -24,6 +25,13 @@ from .choices import EventType
 from .models import Delivery, OutboxMessage, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
+
+# Whether any endpoint is active, read with the agent's lock (agents.signals.lock_reads).
+ENDPOINTS_ACTIVE = "feed_endpoints_active"
+
+
+def endpoints_active() -> Exists:
+    return Exists(WebhookEndpoint.objects.filter(active=True))
 
 
 def iso_utc(instant: datetime) -> str:
@@ -41,7 +49,7 @@ def on_interaction_rejected(sender, *, event: StatusEvent, **kwargs) -> None:
 
 def record_status_changed(event: StatusEvent) -> OutboxMessage | None:
     """The `agent.status_changed` message of `event`, for the endpoints that want it."""
-    endpoint_ids = _endpoints_wanting(EventType.STATUS_CHANGED)
+    endpoint_ids = _endpoints_wanting(EventType.STATUS_CHANGED, event)
     if not endpoint_ids:
         return None
     return _record(
@@ -63,7 +71,7 @@ def record_status_changed(event: StatusEvent) -> OutboxMessage | None:
 
 def record_interaction_rejected(event: StatusEvent) -> OutboxMessage | None:
     """The `agent.interaction_rejected` message of `event`, for the endpoints that want it."""
-    endpoint_ids = _endpoints_wanting(EventType.INTERACTION_REJECTED)
+    endpoint_ids = _endpoints_wanting(EventType.INTERACTION_REJECTED, event)
     if not endpoint_ids:
         return None
     return _record(
@@ -82,7 +90,9 @@ def record_interaction_rejected(event: StatusEvent) -> OutboxMessage | None:
     )
 
 
-def _endpoints_wanting(event_type: str) -> list[int]:
+def _endpoints_wanting(event_type: str, event: StatusEvent) -> list[int]:
+    if event.agent.__dict__.get(ENDPOINTS_ACTIVE) is False:
+        return []  # none was active as the agent's change began: no query
     # The event types are a JSON list: filtered here, as SQLite cannot search inside one.
     return [
         endpoint.pk
