@@ -8,6 +8,7 @@ changed elsewhere (an integration, a supervisor, a timer).
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django import forms
@@ -165,10 +166,10 @@ def _reason(agent: Agent, state: AgentState) -> str:
     return ""
 
 
-def _offer_context(agent: Agent, offer: Offer, choices: dict, now) -> dict:
+def _offer_context(agent: Agent, offer: Offer, choices: dict, now: datetime) -> dict:
     """The ringing offer: its channel, how long it has rung, and the Reject form's reasons."""
     codes = choices.get(REJECTION_ACTION_OF_CHANNEL[offer.channel], [])
-    seconds = max(0, int((now - offer.offered_at).total_seconds()))
+    seconds = time_in_status(since=offer.offered_at, max_minutes=None, now=now).seconds
     return {
         "offer": offer,
         "ringing": RINGING[offer.channel],
@@ -318,10 +319,13 @@ def reject_offer(request: HttpRequest, agent: Agent, offer_id: str) -> HttpRespo
     messages.success(
         request, _sentence(REJECTED, REJECTED_WITH_CODE, rejection.channel, agent, rejection.code)
     )
-    # Then the group's status after a rejection, which carries the rejection's code.
-    messages.info(
-        request, _sentence(NOW_IN_STATUS, NOW_IN_STATUS_WITH_CODE, state.status, agent, state.code)
-    )
+    # Then the group's status after a rejection, which carries the rejection's code (a group
+    # that keeps its agents available changes nothing, and there is nothing more to say).
+    if state.status != AgentStatus.AVAILABLE:
+        messages.info(
+            request,
+            _sentence(NOW_IN_STATUS, NOW_IN_STATUS_WITH_CODE, state.status, agent, state.code),
+        )
     return redirect("console:home")
 
 

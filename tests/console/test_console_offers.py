@@ -122,6 +122,18 @@ def test_the_groups_status_after_rejection_applies(ana, telephony, client_for, s
     assert agent_current_state(agent=ana).status == "work_offline"
 
 
+def test_a_group_that_keeps_its_agents_available_after_a_rejection(ana, telephony, client_for):
+    ana.group.status_after_rejection = "available"
+    ana.group.save()
+    agent_perform_action(agent=ana, action="login", source="console")
+    offer = offer_create(agent=ana, channel="phone", actor=telephony)
+    html = follow_post(client_for(ana), f"/console/offers/{offer.pk}/reject/", {"code": "CASE"})
+    assert messages(html) == [
+        ("success", "You rejected the phone interaction (Working on a Case).")
+    ]
+    assert agent_current_state(agent=ana).status == "available"
+
+
 @pytest.mark.parametrize(
     ("code", "why"),
     [
