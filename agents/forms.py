@@ -26,8 +26,7 @@ class StatusActionForm(forms.Form):
     code = CodeKeyField()
 
 
-class RejectionForm(forms.Form):
-    channel = forms.CharField(max_length=32)
+class OfferRejectionForm(forms.Form):
     code = CodeKeyField()
 
 

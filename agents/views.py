@@ -1,12 +1,14 @@
 """The agent console (docs/api.md, "The agent console"): the logged-in agent's status, actions
-and code drop-downs.
+and code drop-downs, the offer ringing (Accept, Reject with a reason) and the pending change.
 
 Plain forms with POST-redirect-GET, so it works without JavaScript; static/js/console.js only
-makes the time in status tick, shows the code's maximum passed at the instant this view
-computed, and picks up changes made by integrations.
+makes the clocks tick from the seconds this view computed, shows the code's maximum passed at
+the instant this view computed, and reloads the page when an offer arrives or the status is
+changed elsewhere (an integration, a supervisor, a timer).
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django import forms
@@ -15,6 +17,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -25,22 +28,28 @@ from django.views.decorators.http import require_GET, require_POST
 from core.choices import REJECTION_ACTION_OF_CHANNEL, AgentAction, AgentStatus, Channel, EventSource
 from core.durations import hms
 
-from .forms import RejectionForm, SignOutForm, StatusActionForm
-from .models import Agent
+from .forms import OfferRejectionForm, SignOutForm, StatusActionForm
+from .models import Agent, Offer, PendingChange
 from .selectors import (
     AgentState,
     OfferedCode,
     agent_code_choices,
     agent_current_state,
     agent_for_user,
+    agent_offer,
+    agent_pending_change,
+    agent_pending_offer,
     code_label,
+    reason_label,
 )
 from .services import (
     ActionRefused,
     agent_allowed_actions,
-    agent_may_reject,
+    agent_cancel_pending_change,
+    agent_deferrable_actions,
     agent_perform_action,
-    agent_reject_interaction,
+    offer_accept,
+    offer_reject,
 )
 from .timeline import time_in_status
 
@@ -111,6 +120,21 @@ STILL_IN_STATUS_WITH_CODE = {
     AgentStatus.ON_BREAK: gettext_lazy("You are still on break (%(code)s)"),
     AgentStatus.WORK_OFFLINE: gettext_lazy("You are still working offline (%(code)s)"),
 }
+# An offer ringing, and its answers, per channel for the same reason.
+RINGING = {
+    Channel.PHONE: gettext_lazy("A phone interaction is ringing"),
+    Channel.CHAT: gettext_lazy("A chat interaction is ringing"),
+    Channel.EMAIL: gettext_lazy("An email interaction is ringing"),
+    Channel.VOICEMAIL: gettext_lazy("A voicemail interaction is ringing"),
+}
+ACCEPTED = {
+    Channel.PHONE: gettext_lazy("You accepted the phone interaction; you are now busy with it."),
+    Channel.CHAT: gettext_lazy("You accepted the chat interaction; you are now busy with it."),
+    Channel.EMAIL: gettext_lazy("You accepted the email interaction; you are now busy with it."),
+    Channel.VOICEMAIL: gettext_lazy(
+        "You accepted the voicemail interaction; you are now busy with it."
+    ),
+}
 # After a rejection, per channel for the same reason.
 REJECTED = {
     Channel.PHONE: gettext_lazy("You rejected the phone interaction."),
@@ -131,6 +155,38 @@ def _sentence(plain: dict, with_code: dict, key: str, agent: Agent, code) -> str
     if code is None:
         return str(plain[key])
     return str(with_code[key]) % {"code": code_label(code=code, language=agent.language)}
+
+
+def _reason(agent: Agent, state: AgentState) -> str:
+    """The label of the state's code, or of the system reason recorded instead of one."""
+    if state.code:
+        return code_label(code=state.code, language=agent.language)
+    if state.system_reason:
+        return reason_label(reason=state.system_reason, language=agent.language)
+    return ""
+
+
+def _offer_context(agent: Agent, offer: Offer, choices: dict, now: datetime) -> dict:
+    """The ringing offer: its channel, how long it has rung, and the Reject form's reasons."""
+    codes = choices.get(REJECTION_ACTION_OF_CHANNEL[offer.channel], [])
+    seconds = time_in_status(since=offer.offered_at, max_minutes=None, now=now).seconds
+    return {
+        "offer": offer,
+        "ringing": RINGING[offer.channel],
+        "channel_label": Channel(offer.channel).label,
+        "seconds": seconds,
+        "elapsed": hms(seconds),
+        "reject": _form(agent, offer.channel, Channel(offer.channel).label, codes)
+        | {"url": reverse("console:reject_offer", args=[offer.pk])},
+    }
+
+
+def _pending_context(agent: Agent, pending: PendingChange) -> dict:
+    """ "After this interaction: Take break – Lunch"."""
+    what = str(AgentAction(pending.action).label)
+    if pending.code:
+        what = f"{what} – {code_label(code=pending.code, language=agent.language)}"
+    return {"change": pending, "text": what}
 
 
 def _form(agent: Agent, key: str, label: str, codes: list[OfferedCode]) -> dict:
@@ -156,25 +212,28 @@ def _form_refusal(form: forms.Form) -> str:
 @require_GET
 @agent_required
 def console(request: HttpRequest, agent: Agent) -> HttpResponse:
+    now = timezone.now()
     state = agent_current_state(agent=agent)
     choices = agent_code_choices(agent=agent)
     actions = [
         _form(agent, action, AgentAction(action).label, choices.get(action, []))
         for action in agent_allowed_actions(state=state)
     ]
-    rejections = []
-    if agent_may_reject(state=state):
-        rejections = [
-            _form(agent, channel, Channel(channel).label, choices[action])
-            for channel, action in REJECTION_ACTION_OF_CHANNEL.items()
-        ]
+    # Asked while busy or in wrap-up, these wait as the pending change.
+    later = [
+        _form(agent, action, AgentAction(action).label, choices.get(action, []))
+        for action in agent_deferrable_actions(state=state)
+    ]
+    # Rejecting answers an offer: without one ringing there is nothing to reject here.
+    offer = agent_pending_offer(agent=agent)
+    pending = agent_pending_change(agent=agent)
     max_minutes = state.code.max_minutes if state.code else None
-    timing = time_in_status(since=state.since, max_minutes=max_minutes, now=timezone.now())
+    timing = time_in_status(since=state.since, max_minutes=max_minutes, now=now)
     context = {
         "agent": agent,
         "state": state,
         "status_label": AgentStatus(state.status).label,
-        "code_label": code_label(code=state.code, language=agent.language) if state.code else "",
+        "code_label": _reason(agent, state),
         "elapsed_seconds": timing.seconds,
         "elapsed": hms(timing.seconds) if timing.seconds is not None else "",
         "max_minutes": max_minutes,
@@ -182,7 +241,9 @@ def console(request: HttpRequest, agent: Agent) -> HttpResponse:
         # The page's script switches the warning on then; it does not apply the rule itself.
         "exceeds_in_ms": timing.exceeds_in_ms,
         "actions": actions,
-        "rejections": rejections,
+        "later": later,
+        "offer": _offer_context(agent, offer, choices, now) if offer else None,
+        "pending": _pending_context(agent, pending) if pending else None,
         "code_reference": [
             {"label": AgentAction(action).label, "codes": codes}
             for action, codes in choices.items()
@@ -226,15 +287,29 @@ def change_status(request: HttpRequest, agent: Agent) -> HttpResponse:
 @never_cache
 @require_POST
 @agent_required
-def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
-    form = RejectionForm(request.POST)
+def accept_offer(request: HttpRequest, agent: Agent, offer_id: str) -> HttpResponse:
+    try:
+        offer_accept(agent=agent, offer_id=offer_id, source=EventSource.CONSOLE)
+    except ActionRefused as refused:
+        messages.error(request, refused.detail)
+        return redirect("console:home")
+    offer = agent_offer(agent=agent, offer_id=offer_id)
+    messages.success(request, str(ACCEPTED[offer.channel]))
+    return redirect("console:home")
+
+
+@never_cache
+@require_POST
+@agent_required
+def reject_offer(request: HttpRequest, agent: Agent, offer_id: str) -> HttpResponse:
+    form = OfferRejectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_refusal(form))
         return redirect("console:home")
     try:
-        event = agent_reject_interaction(
+        state, rejection = offer_reject(
             agent=agent,
-            channel=form.cleaned_data["channel"],
+            offer_id=offer_id,
             code=form.cleaned_data["code"],
             source=EventSource.CONSOLE,
         )
@@ -242,8 +317,26 @@ def reject(request: HttpRequest, agent: Agent) -> HttpResponse:
         messages.error(request, refused.detail)
         return redirect("console:home")
     messages.success(
-        request, _sentence(REJECTED, REJECTED_WITH_CODE, event.channel, agent, event.code)
+        request, _sentence(REJECTED, REJECTED_WITH_CODE, rejection.channel, agent, rejection.code)
     )
+    # Then the group's status after a rejection, which carries the rejection's code (a group
+    # that keeps its agents available changes nothing, and there is nothing more to say).
+    if state.status != AgentStatus.AVAILABLE:
+        messages.info(
+            request,
+            _sentence(NOW_IN_STATUS, NOW_IN_STATUS_WITH_CODE, state.status, agent, state.code),
+        )
+    return redirect("console:home")
+
+
+@never_cache
+@require_POST
+@agent_required
+def cancel_pending(request: HttpRequest, agent: Agent) -> HttpResponse:
+    if agent_cancel_pending_change(agent=agent):
+        messages.success(request, _("Your pending change is cancelled."))
+    else:
+        messages.info(request, _("There was no pending change to cancel."))
     return redirect("console:home")
 
 

@@ -15,7 +15,8 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from agents.demo import seed_demo
-from agents.models import Agent, AgentGroup, StatusEvent
+from agents.models import Agent, AgentGroup, Offer, StatusEvent
+from agents.selectors import agent_current_state, agent_pending_offer
 from statuscodes.models import StatusCode, StatusCodeList
 
 from ..conftest import FAST_PASSWORD_HASHERS
@@ -134,7 +135,12 @@ class TestTheDemoCenter:
     def test_every_agent_has_three_weeks_of_chained_history(self, demo):
         for agent in Agent.objects.all():
             assert_timeline_chains(agent)
-        assert set(StatusEvent.objects.values_list("source", flat=True)) == {"demo"}
+        # The history is the demo's, but for what the system and the supervisors did.
+        assert set(StatusEvent.objects.values_list("source", flat=True)) == {
+            "demo",
+            "system",
+            "supervisor",
+        }
         first = StatusEvent.objects.order_by("started_at").first().started_at
         assert NOW - first > timedelta(days=20)
         assert not StatusEvent.objects.filter(started_at__gt=NOW).exists()
@@ -152,9 +158,9 @@ class TestTheDemoCenter:
         # Some breaks run past their code's expected maximum, for the reports to flag.
         overlong = [
             event
-            for event in coded.filter(status="on_break", ended_at__isnull=False).select_related(
-                "code"
-            )
+            for event in coded.filter(
+                status="on_break", ended_at__isnull=False, code__max_minutes__isnull=False
+            ).select_related("code")
             if event.ended_at - event.started_at > timedelta(minutes=event.code.max_minutes)
         ]
         assert overlong
@@ -184,6 +190,120 @@ class TestTheDemoCenter:
         assert {"available", "busy", "on_break", "work_offline", "logged_out"} <= statuses
         lunch = StatusEvent.objects.ongoing().get(agent__user__username="sofia")
         assert NOW - lunch.started_at > timedelta(minutes=60)  # past LUNCH's 60 minutes
+
+
+class TestTheAgentsDayInTheDemo:
+    """The demo center's configuration and history show the agent's day, read at NOW."""
+
+    def test_groups_run_the_agents_day_their_own_way(self, demo):
+        groups = {group.name: group for group in AgentGroup.objects.select_related("login_code")}
+        tier1, tier2, sales = (
+            groups["Support Tier 1"],
+            groups["Support Tier 2"],
+            groups["Sales Team"],
+        )
+        assert (tier1.status_after_rejection, tier1.status_after_missed) == ("on_break", "on_break")
+        assert (tier1.auto_return_seconds, tier1.login_status, tier1.timeout_action) == (
+            120,
+            "available",
+            "logout",
+        )
+        assert (tier2.status_after_rejection, tier2.auto_return_seconds) == ("work_offline", 60)
+        assert (tier2.login_status, tier2.login_code.code) == ("on_break", "NOTREADY")
+        assert tier2.timeout_action == "go_available"
+        assert (sales.status_after_rejection, sales.auto_return_seconds) == ("available", None)
+        lunch = StatusCode.objects.get(code_list__name="Support", code="LUNCH")
+        assert (lunch.max_minutes, lunch.auto_end_minutes) == (60, 90)
+
+    def test_a_rejected_offer_is_followed_by_the_automatic_status_and_its_return(self, demo):
+        for username, status in (("ana", "on_break"), ("lucas", "work_offline")):
+            agent = Agent.objects.get(user__username=username)
+            seconds = agent.group.auto_return_seconds
+            rejections = agent.events.rejections().filter(missed=False, code__isnull=False)
+            assert rejections.count() >= 10
+            for rejection in rejections:
+                after = agent.events.status_changes().get(started_at=rejection.started_at)
+                assert (after.status, after.code_id, after.source) == (
+                    status,
+                    rejection.code_id,
+                    "system",
+                )
+                assert after.ended_at - after.started_at == timedelta(seconds=seconds)
+                back = agent.events.status_changes().get(started_at=after.ended_at)
+                assert (back.status, back.source) == ("available", "system")
+
+    def test_sales_stays_available_after_a_rejection(self, demo):
+        sam = Agent.objects.get(user__username="sam")
+        rejection = sam.events.rejections().filter(missed=False).first()
+        interval = sam.events.status_changes().get(
+            started_at__lte=rejection.started_at, ended_at__gt=rejection.started_at
+        )
+        assert interval.status == "available"
+
+    def test_missed_offers_carry_the_system_reason(self, demo):
+        missed = StatusEvent.objects.rejections().filter(missed=True)
+        assert missed.count() >= 20
+        assert set(missed.values_list("system_reason", "source", "code")) == {
+            ("missed", "system", None)
+        }
+        for rejection in missed.filter(agent__user__username="ana"):
+            after = StatusEvent.objects.status_changes().get(
+                agent=rejection.agent, started_at=rejection.started_at
+            )
+            assert (after.status, after.system_reason, after.source) == (
+                "on_break",
+                "missed",
+                "system",
+            )
+
+    def test_the_safety_net_ends_a_forgotten_lunch_at_its_instant(self, demo):
+        timeouts = StatusEvent.objects.status_changes().filter(system_reason="timeout")
+        assert {
+            (event.agent.username, event.status, event.source)
+            for event in timeouts.select_related("agent__user")
+        } == {("liam", "logged_out", "system"), ("amelia", "available", "system")}
+        for timeout in timeouts:
+            lunch = StatusEvent.objects.status_changes().get(
+                agent=timeout.agent, ended_at=timeout.started_at
+            )
+            assert lunch.code.code == "LUNCH"
+            assert timeout.started_at - lunch.started_at == timedelta(minutes=90)
+
+    def test_supervisors_changes_say_who_acted(self, demo):
+        changed = StatusEvent.objects.filter(source="supervisor").select_related(
+            "agent__user", "changed_by", "code"
+        )
+        assert {
+            (
+                event.agent.username,
+                event.status,
+                event.code.code if event.code else event.system_reason,
+                event.changed_by.username,
+            )
+            for event in changed
+        } == {("diego", "available", "supervisor", "maria"), ("grace", "logged_out", "EOS", "tom")}
+        assert (
+            not StatusEvent.objects.exclude(source="supervisor").exclude(changed_by=None).exists()
+        )
+
+    def test_tier_2_logs_in_not_ready(self, demo):
+        lucas = Agent.objects.get(user__username="lucas")
+        logins = lucas.events.status_changes().filter(previous_status="logged_out")
+        assert logins.count() >= 10
+        assert set(logins.values_list("status", "code__code")) == {("on_break", "NOTREADY")}
+
+    def test_an_offer_rings_for_lucas(self, demo):
+        lucas = Agent.objects.get(user__username="lucas")
+        offer = agent_pending_offer(agent=lucas)
+        assert offer.channel == "phone"
+        assert agent_current_state(agent=lucas).status == "available"
+        assert Offer.objects.count() == 1
+
+
+def test_the_seed_output_names_the_agent_with_an_offer_ringing(db, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "an offer rings for lucas (phone)" in out
 
 
 def test_demo_history_survives_a_daylight_saving_change(db, settings):

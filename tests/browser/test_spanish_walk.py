@@ -6,7 +6,7 @@ reports in Spanish. axe-core finds no serious violation on these pages."""
 import pytest
 
 from agents.selectors import agent_current_state
-from agents.services import agent_perform_action
+from agents.services import agent_perform_action, offer_create
 from tests.browser.axe import laptop_page, serious_violations, use_axe
 from tests.browser.conftest import TIMEOUT_MS, log_in
 from tests.conftest import PASSWORD
@@ -48,18 +48,20 @@ def test_sofia_walks_her_console_in_spanish(laptop, sofia):
     expect(page.locator("header nav")).to_contain_text("Consola")
     assert_accessible(page)
 
-    # A refusal: the reason is required, and the server says so in Spanish.
     page.get_by_role("button", name="Iniciar sesión", exact=True).click()
     expect(page.locator(".messages .success")).to_have_text("Ahora estás disponible.")
-    # A rejection outside an offer: only while available.
-    reject = page.locator("form.console-action").filter(
-        has=page.get_by_role("button", name="Rechazar: Teléfono")
-    )
-    reject.get_by_label("Motivo (obligatorio)").select_option(label="Problema técnico")
-    reject.get_by_role("button", name="Rechazar: Teléfono").click()
+    # An offer rings (the page looks for one every few seconds; here it is reloaded by hand):
+    # she rejects it with a reason, and the group's status after a rejection follows.
+    offer_create(agent=sofia, channel="phone", actor=None)
+    page.reload()
+    ringing = page.get_by_role("region", name="Está sonando una llamada telefónica")
+    ringing.get_by_label("Motivo (obligatorio)").select_option(label="Problema técnico")
+    assert_accessible(page)
+    ringing.get_by_role("button", name="Rechazar").click()
     expect(page.locator(".messages .success")).to_have_text(
         "Has rechazado la llamada (Problema técnico)."
     )
+    expect(page.locator(".console-status")).to_have_text("En descanso Problema técnico")
     assert_accessible(page)
 
     offline = page.locator("form.console-action").filter(

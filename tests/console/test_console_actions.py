@@ -4,7 +4,8 @@ from django.http import HttpRequest
 from django.test import Client
 
 from agents.models import StatusEvent
-from agents.services import agent_current_state, agent_perform_action
+from agents.selectors import agent_pending_offer
+from agents.services import agent_current_state, agent_perform_action, offer_create
 from tests.conftest import PASSWORD
 
 
@@ -56,38 +57,20 @@ def test_invalid_transition_is_refused_with_a_message(ana, client_for):
 def test_incomplete_post_changes_nothing(ana, client_for):
     html = follow_post(client_for(ana), "/console/status/", {})
     assert "incomplete" in html
-    html = follow_post(client_for(ana), "/console/rejections/", {"code": "CASE"})
-    assert "incomplete" in html
     assert not StatusEvent.objects.exists()
 
 
-def test_a_code_that_cannot_be_a_key_gets_the_services_refusal(ana, client_for):
+def test_a_code_that_cannot_be_a_key_gets_the_services_refusal(ana, client_for, supervisor_a):
     client = client_for(ana)
     follow_post(client, "/console/status/", {"action": "login"})
+    offer = offer_create(agent=ana, channel="phone", actor=supervisor_a)
     for code in ("LUNCH BREAK", "L" * 33, "L" * 101):
         html = follow_post(client, "/console/status/", {"action": "take_break", "code": code})
         assert "is not a status code: a code is 1 to 32 letters, digits" in html
-        html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": code})
+        html = follow_post(client, f"/console/offers/{offer.pk}/reject/", {"code": code})
         assert "is not a status code: a code is 1 to 32 letters, digits" in html
     assert StatusEvent.objects.count() == 1  # the login only
-
-
-def test_rejection_from_the_console(sofia, client_for):
-    client = client_for(sofia)
-    follow_post(client, "/console/status/", {"action": "login"})
-    html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "CASE"})
-    assert "Has rechazado la llamada (Trabajando en un caso)." in html
-    event = StatusEvent.objects.rejections().get()
-    assert (event.channel, event.code.code, event.source) == ("phone", "CASE", "console")
-    assert agent_current_state(agent=sofia).status == "available"
-
-
-def test_refused_rejection_shows_why(ana, client_for):
-    client = client_for(ana)
-    agent_perform_action(agent=ana, action="login", source="console")
-    html = follow_post(client, "/console/rejections/", {"channel": "phone", "code": "LUNCH"})
-    assert "The code “Lunch” can be used with “Take break”, not with “Reject phone”." in html
-    assert not StatusEvent.objects.rejections().exists()
+    assert agent_pending_offer(agent=ana) == offer
 
 
 def test_forms_carry_a_csrf_token_and_work_with_csrf_checks_on(ana):

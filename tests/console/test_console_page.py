@@ -59,8 +59,8 @@ def test_available_agent_sees_actions_with_required_drop_downs_in_order(ana, cli
         "TRAINING",
     ]
     assert [code for code, _ in options(html, "code-do-logout")] == ["", "EOS"]
-    assert [code for code, _ in options(html, "code-reject-phone")] == ["", "CASE", "TECH"]
-    assert "Reject Voicemail" in html and 'id="code-reject-voicemail"' not in html
+    # Nothing rings: there is nothing to reject.
+    assert "code-reject-" not in html and ">Reject<" not in html
     assert 'value="login"' not in html
     assert "RETIRED" not in html
 
@@ -69,7 +69,6 @@ def test_spanish_agent_sees_spanish_labels(sofia, client_for):
     agent_perform_action(agent=sofia, action="login", source="console")
     html = page(client_for(sofia))
     assert ("LUNCH", "Almuerzo") in options(html, "code-do-take_break")
-    assert ("CASE", "Trabajando en un caso") in options(html, "code-reject-phone")
 
 
 def test_spanish_labels_are_shown_even_before_login(sofia, client_for):
@@ -97,12 +96,24 @@ def test_disabled_agent_has_optional_drop_downs(nocode, client_for):
     assert "Status codes are optional for you." in html
 
 
-def test_busy_agent_can_only_go_available(ana, client_for):
+def test_busy_agent_goes_available_or_asks_for_a_change_after_the_interaction(ana, client_for):
     agent_perform_action(agent=ana, action="login", source="console")
     agent_set_system_status(agent=ana, status="busy", source="system")
     html = page(client_for(ana))
     actions = re.findall(r'name="action" value="([a-z_]+)"', html)
-    assert actions == ["go_available"]
+    assert actions == ["go_available", "take_break", "work_offline", "logout"]
+    assert "After this interaction</h2>" in html
+    assert [code for code, _ in options(html, "code-later-take_break")] == [
+        "",
+        "LUNCH",
+        "SHORT",
+        "RESTROOM",
+    ]
+
+
+def test_available_agent_has_no_after_this_interaction_part(ana, client_for):
+    agent_perform_action(agent=ana, action="login", source="console")
+    assert "After this interaction" not in page(client_for(ana))
 
 
 def test_page_takes_a_fixed_number_of_queries(ana, client_for, django_assert_max_num_queries):

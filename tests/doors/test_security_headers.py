@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils.cache import get_max_age
 
-from agents.services import agent_perform_action
+from agents.services import agent_perform_action, offer_create
 from tests.api.conftest import make_token, post_json
 from tests.reports.timeline import at, rejection, timeline
 
@@ -121,7 +121,9 @@ def test_the_console_is_not_stored(client_for, ana):
     answer = client.post("/console/status/", {"action": "login"})
     assert answer.status_code == 302
     assert_not_stored(answer)
-    assert_not_stored(client.post("/console/rejections/", {"channel": "phone", "code": "CASE"}))
+    offer = offer_create(agent=ana, channel="phone", actor=None)
+    assert_not_stored(client.post(f"/console/offers/{offer.pk}/reject/", {"code": "CASE"}))
+    assert_not_stored(client.post("/console/pending/cancel/"))
 
 
 def test_the_api_answers_about_agents_are_not_stored(client, ana, sam):

@@ -43,4 +43,8 @@ class Command(BaseCommand):
             lines.append(f"  supervisor     {username:<8} /reports/  ({', '.join(groups)})")
         for group, usernames in by_group.items():
             lines.append(f"  agents of {group}: {', '.join(usernames)}  (/console/)")
+        lines.append(
+            f"  an offer rings for {demo.RINGING_AGENT} ({demo.RINGING_CHANNEL}) on the console, "
+            "until answered"
+        )
         return "\n".join(lines)
