@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 from django.utils import translation
 
 from core.choices import CODED_ACTIONS, AgentStatus, SystemReason
@@ -99,6 +100,12 @@ def agent_pending_change(*, agent: Agent) -> PendingChange | None:
 def user_supervises(*, user: AbstractBaseUser, agent: Agent) -> bool:
     """Whether `user` is a supervisor of `agent`'s group."""
     return agent.group.supervisors.filter(pk=user.pk).exists()
+
+
+def agents_supervised_by(*, user: AbstractBaseUser) -> QuerySet[Agent]:
+    """The agents `user` may act on as a supervisor, for many agents at once: those of the groups
+    they supervise, never themselves (`services.user_may_supervise` decides it for one)."""
+    return Agent.objects.filter(group__supervisors=user).exclude(user_id=user.pk)
 
 
 def reason_label(*, reason: str, language: str) -> str:
