@@ -40,6 +40,7 @@ from .filters import (
 from .forms import SupervisorActionForm
 from .routers import report_reads
 from .selectors.common import Report, ReportPage
+from .selectors.labels import code_caption
 from .selectors.live import LiveBoard, supervisor_actions
 from .selectors.rejections import RejectionsReport
 from .selectors.scope import user_can_view_reports
@@ -221,8 +222,7 @@ def _status_label(status: str) -> str:
 
 
 def _code_label(code: tuple[str, str, str]) -> str:
-    list_name, key, label = code
-    return f"{label} ({list_name} / {key})" if key else _("(no code)")
+    return code_caption(*code)
 
 
 class TimeByCodeView(ReportView):
