@@ -210,7 +210,7 @@ def test_the_board_in_spanish(client_for, on_shift, supervisor_a):
     assert said(response) == [("success", "ana está ahora en pausa (Café).")]
     response = client.post(act_url("ana"), {"action": "logout"}, HTTP_ACCEPT_LANGUAGE="es")
     assert said(response) == [
-        ("success", "ana tiene ahora la sesión cerrada (Cambiado por un supervisor).")
+        ("success", "Se ha cerrado la sesión de ana (Cambiado por un supervisor).")
     ]
     content = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Cambiado por un supervisor" in content
