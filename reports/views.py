@@ -360,7 +360,6 @@ class LiveView(ReportView):
         }
 
 
-@method_decorator(never_cache, name="dispatch")
 class LiveActionView(ReportReaderRequired, View):
     """A supervisor acts on an agent from the live board (docs/reports.md, "Acting from the live
     board"): the service decides and records; the board says what happened, in full sentences.
