@@ -195,7 +195,10 @@ def event_rows(
         changes = [change for plan, _ in plans for change in plan]
         for index, (start, status, code) in enumerate(changes):
             end = changes[index + 1][0] if index + 1 < len(changes) else next_start
-            yield (agent_id, "status", status, previous, "", code, start, end, "import", recorded)
+            yield (
+                *(agent_id, "status", status, previous, "", code, start, end, "import", recorded),
+                *NOT_SET,
+            )
             previous = status
         for plan in plans:
             for moment, channel, code in plan[1]:
@@ -210,6 +213,7 @@ def event_rows(
                     None,
                     "import",
                     recorded,
+                    *NOT_SET,
                 )
 
 
@@ -224,7 +228,12 @@ COLUMNS = (
     "ended_at",
     "source",
     "recorded_at",
+    "system_reason",
+    "missed",
+    "timer",
 )
+# The agent's-day columns, which a history import leaves empty.
+NOT_SET = ("", False, "")
 
 
 def insert_events(rows) -> int:
@@ -246,7 +255,9 @@ def insert_events(rows) -> int:
             )
             batch = []
             for row in rows:
-                batch.append((*row[:6], adapt(row[6]), adapt(row[7]), row[8], adapt(row[9])))
+                batch.append(
+                    (*row[:6], adapt(row[6]), adapt(row[7]), row[8], adapt(row[9]), *row[10:])
+                )
                 if len(batch) == 20_000:
                     cursor.executemany(sql, batch)
                     count += len(batch)

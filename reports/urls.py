@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
     path("status-changes/", views.StatusChangesView.as_view(), name="status-changes"),
     path("time-by-code/", views.TimeByCodeView.as_view(), name="time-by-code"),
+    path("time-by-code/matrix/", views.AgentCodeMatrixView.as_view(), name="agent-code-matrix"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
     path("live/<str:username>/status/", views.LiveActionView.as_view(), name="live-status"),

@@ -39,6 +39,7 @@ from .filters import (
 )
 from .forms import SupervisorActionForm
 from .routers import report_reads
+from .selectors.agent_code_matrix import AgentCodeMatrix
 from .selectors.common import Report, ReportPage
 from .selectors.labels import code_caption
 from .selectors.live import LiveBoard, supervisor_actions
@@ -57,7 +58,8 @@ from .tables import (
 
 PER_PAGE = 50
 EXPORT_PARAMETER = "_export"
-# How often the live board reloads itself, in seconds (a meta refresh: no JavaScript needed).
+# How often the live board reloads itself, in seconds (static/js/live_board.js; without
+# JavaScript, a <noscript> meta refresh).
 LIVE_REFRESH_SECONDS = 15
 
 
@@ -273,6 +275,7 @@ class TimeByCodeView(ReportView):
             "too_many_periods": len(report.periods) > MAX_TREND_PERIODS,
             "stack": stack,
             "restack_link": _link_with(request, stack="status" if stack == "agent" else "agent"),
+            "matrix_link": _link_with_path(request, "reports:agent-code-matrix"),
         }
 
 
@@ -360,6 +363,46 @@ class LiveView(ReportView):
         }
 
 
+class AgentCodeMatrixView(TimeByCodeView):
+    """Time by code as one row per agent and period and one column per code (docs/reports.md,
+    "Agent × code"), with its own CSV and XLSX."""
+
+    title = gettext_lazy("Agent × code: time on break and offline")
+    slug = "agent-code-matrix"
+
+    def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
+        matrix = AgentCodeMatrix(self.report(filterset, now=now))
+        number = _requested_page(request)
+        page = matrix.page(offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        last = max(math.ceil(page.count / PER_PAGE), 1)
+        if number > last:
+            number = last
+            page = matrix.page(offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        return {
+            "matrix": page,
+            "status_labels": [_status_label(status) for status in page.statuses],
+            "column_count": 4 + 2 * len(page.statuses) + len(page.codes),
+            "window": filterset.criteria()["window"],
+            "pages": {
+                "number": number,
+                "last": last,
+                "previous": _link_with(request, page=str(number - 1)) if number > 1 else None,
+                "next": _link_with(request, page=str(number + 1)) if number < last else None,
+            },
+            "by_code_link": _link_with_path(request, "reports:time-by-code"),
+        }
+
+    def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
+        matrix = AgentCodeMatrix(self.report(filterset, now=now))
+        codes = matrix.codes()
+        return exports.Export(
+            name=self.file_name(filterset, now=now),
+            header=matrix.export_header(codes),
+            rows=matrix.cells(codes),
+            text_columns=matrix.text_columns,
+        )
+
+
 class LiveActionView(ReportReaderRequired, View):
     """A supervisor acts on an agent from the live board (docs/reports.md, "Acting from the live
     board"): the service decides and records; the board says what happened, in full sentences.
@@ -424,6 +467,18 @@ def _supervised_change_message(username: str, action: str, state: AgentState) ->
 REPORTS = [
     (StatusChangesView, gettext_lazy("Every status change, with its code and duration.")),
     (TimeByCodeView, gettext_lazy("Time on break and offline by day, agent and code.")),
+    (
+        AgentCodeMatrixView,
+        gettext_lazy("One row per agent, one column per code, with the share of logged-in time."),
+    ),
     (RejectionsView, gettext_lazy("Rejected interactions by day, agent, channel and code.")),
     (LiveView, gettext_lazy("Where every agent is now; refreshes itself.")),
 ]
+
+
+def _link_with_path(request: HttpRequest, url_name: str) -> str:
+    """Another report's URL with this page's filters (not its page number or sort)."""
+    query = request.GET.copy()
+    for name in ("page", "sort", EXPORT_PARAMETER):
+        query.pop(name, None)
+    return f"{reverse(url_name)}?{query.urlencode()}"

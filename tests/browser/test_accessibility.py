@@ -26,6 +26,7 @@ REPORTS = [
     f"/reports/status-changes/{WINDOW}",
     f"/reports/time-by-code/{WINDOW}",
     f"/reports/time-by-code/{WINDOW}&granularity=hour",
+    f"/reports/time-by-code/matrix/{WINDOW}",
     f"/reports/rejections/{WINDOW}",
 ]
 

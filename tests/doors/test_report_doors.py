@@ -22,6 +22,7 @@ WINDOW = {"date_from": "2025-03-01", "date_to": "2025-03-01", "tz": "UTC"}
 REPORT_PAGES = [
     "/reports/status-changes/",
     "/reports/time-by-code/",
+    "/reports/time-by-code/matrix/",
     "/reports/rejections/",
     "/reports/live/",
 ]
@@ -69,6 +70,8 @@ def history(ana, sam):
 
 def agents_in(response, variant: str) -> set[str]:
     """The usernames in the rows of a report page or export."""
+    if variant == "page" and "matrix" in response.context:
+        return {row.agent for row in response.context["matrix"].rows}
     if variant == "page":
         # The agent cell links to the agent's day: its text is the username.
         return {

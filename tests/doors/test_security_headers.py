@@ -29,7 +29,7 @@ POLICY = {
     "frame-ancestors 'none'",
 }
 WINDOW = "date_from=2025-03-01&date_to=2025-03-01&tz=UTC"
-REPORTS = ["status-changes", "time-by-code", "rejections", "live"]
+REPORTS = ["status-changes", "time-by-code", "time-by-code/matrix", "rejections", "live"]
 
 
 def policy(response) -> set[str]:
