@@ -154,6 +154,21 @@ def test_the_trend_by_code_names_the_system_reasons(client_for, day, supervisor_
     ]
 
 
+def test_the_agent_code_matrix_has_a_column_per_system_reason(client_for, day, supervisor_a):
+    client = client_for(supervisor_a)
+    response = client.get("/reports/time-by-code/matrix/", WINDOW)
+    assert [code.caption for code in response.context["matrix"].codes] == [
+        "Missed offer (missed)",
+        "Changed by a supervisor (supervisor)",
+        "Lunch (Support / LUNCH)",
+    ]
+    rows = csv_rows(client.get("/reports/time-by-code/matrix/", {**WINDOW, "_export": "csv"}))
+    assert [
+        (r["date"], r["on_break::missed"], r["on_break::supervisor"], r["on_break:Support:LUNCH"])
+        for r in rows
+    ] == [("2026-03-02", "600", "3600", "1800"), ("2026-03-03", "0", "3600", "0")]
+
+
 def test_rejections_count_the_missed_offer(client_for, day, supervisor_a):
     client = client_for(supervisor_a)
     response = client.get("/reports/rejections/", WINDOW)
