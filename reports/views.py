@@ -13,6 +13,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
@@ -412,6 +413,13 @@ class LiveActionView(ReportReaderRequired, View):
     """
 
     http_method_names = ["post"]
+
+    def handle_no_permission(self) -> HttpResponse:
+        # An anonymous visitor (a session that expired) logs in and lands on the board: the
+        # action itself is a form, to send again from there.
+        return redirect_to_login(
+            reverse("reports:live"), self.get_login_url(), self.get_redirect_field_name()
+        )
 
     def post(self, request: HttpRequest, username: str) -> HttpResponse:
         agent = agent_by_username(username=username)
