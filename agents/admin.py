@@ -285,6 +285,25 @@ class AgentAdmin(
         self.message_user(request, message, messages.SUCCESS)
 
 
+class ChangedByOtherFilter(admin.SimpleListFilter):
+    """Whether someone other than the agent made the change (a supervisor, an integration). A
+    yes/no rather than a list of people: listing who ever changed an event would read the whole
+    timeline; the search box finds one person's changes by username."""
+
+    title = _("changed by someone else")
+    parameter_name = "changed_by_other"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No, by the agent or the system"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(changed_by__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(changed_by__isnull=True)
+        return queryset
+
+
 @admin.register(StatusEvent)
 class StatusEventAdmin(admin.ModelAdmin):
     """The timeline, read-only for everyone: events are written only by agents.services (live
@@ -310,11 +329,14 @@ class StatusEventAdmin(admin.ModelAdmin):
         "channel",
         "source",
         "system_reason",
+        ChangedByOtherFilter,
         "started_at",
         "agent__group",
     )
     list_select_related = ("agent__user", "code__code_list", "changed_by")
-    search_fields = ("agent__user__username", "code__code")
+    # The agent, the code, or who changed it (a supervisor's or an integration's username).
+    search_fields = ("agent__user__username", "code__code", "changed_by__username")
+    search_help_text = _("An agent's username, a code's key, or the username of who changed it.")
     date_hierarchy = "started_at"
     ordering = ("-started_at",)
     # Counting a table of millions of events for "N total" on every page is not worth it.

@@ -152,6 +152,12 @@ def user_supervises(*, user: AbstractBaseUser, agent: Agent) -> bool:
     return agent.group.supervisors.filter(pk=user.pk).exists()
 
 
+def agents_supervised_by(*, user: AbstractBaseUser) -> QuerySet[Agent]:
+    """The agents `user` may act on as a supervisor, for many agents at once: those of the groups
+    they supervise, never themselves (`services.user_may_supervise` decides it for one)."""
+    return Agent.objects.filter(group__supervisors=user).exclude(user_id=user.pk)
+
+
 def reason_label(*, reason: str, language: str) -> str:
     """The label of the system reason `reason` in `language`."""
     with translation.override(language):

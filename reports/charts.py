@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.durations import hms, whole_seconds
 
+from .selectors.labels import code_caption
 from .selectors.time_by_code import ChartSegment, TrendSegment
 
 PALETTE = (
@@ -94,7 +95,7 @@ def stacked_bars(
     bars = []
     for index, key in enumerate(sorted(totals, key=lambda key: (-totals[key], key))):
         list_name, code, code_label = key
-        label = f"{code_label} ({list_name} / {code})" if code else _("(no code)")
+        label = code_caption(list_name, code, code_label)
         bar = Bar(label=label, y=index * ROW_HEIGHT, total=hms(whole_seconds(totals[key])))
         x = float(LABEL_WIDTH)
         values = by_code[key]

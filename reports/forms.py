@@ -15,8 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
-from core.choices import AgentStatus, Channel
+from agents.services import SUPERVISOR_ACTIONS
+from core.choices import AgentAction, AgentStatus, Channel
 from statuscodes.models import StatusCode
+from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .selectors.common import NO_CODE
 from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
@@ -277,3 +279,15 @@ class LiveForm(TimeZoneMixin):
 
     status = any_status_field()
     code = CodeField()
+
+
+class SupervisorActionForm(forms.Form):
+    """A supervisor's action on an agent from the live board. The code is checked by the service
+    (`agents.services.agent_supervise`), against the agent's list, as for every other door."""
+
+    action = forms.ChoiceField(
+        choices=[(action, AgentAction(action).label) for action in SUPERVISOR_ACTIONS]
+    )
+    code = forms.CharField(required=False, max_length=CODE_KEY_MAX_LENGTH)
+    # The board's own query string (its filters), to go back to the same board.
+    filters = forms.CharField(required=False, max_length=2000)

@@ -5,11 +5,13 @@ columns. Every report is sorted, cut into pages and counted by the report itself
 `PrefetchedPage` hands that page to the table so the table neither sorts nor counts again.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData
@@ -19,6 +21,7 @@ from core.choices import AgentStatus, Channel, EventSource
 from core.durations import hms, whole_seconds
 
 from .selectors.common import Column, Report, ReportPage
+from .selectors.live import SupervisorAction
 from .templatetags.agent_day import agent_day_url
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -178,10 +181,18 @@ class LiveCells(ReportTable):
     class Meta(ReportTable.Meta):
         row_attrs = {"class": lambda table, record: "exceeded" if table.is_exceeded(record) else ""}
 
-    def __init__(self, *args, zone: ZoneInfo, now: datetime, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        zone: ZoneInfo,
+        now: datetime,
+        actions: Mapping[int, list[SupervisorAction]] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
         self.now = now
+        self.actions = actions or {}
 
     def timing(self, record: dict):
         return time_in_status(
@@ -212,3 +223,26 @@ class LiveCells(ReportTable):
         if not timing.exceeded:
             return ""
         return format_html('<strong class="warn">+{}</strong>', hms(timing.over_seconds))
+
+    def render_offer(self, value: str) -> str:
+        if not value:
+            return ""
+        return format_html(
+            '<span class="status ringing">{}</span>',
+            _("ringing: %(channel)s") % {"channel": Channel(value).label},
+        )
+
+    def render_actions(self, record: dict) -> str:
+        """The supervisor's forms for this agent (none where the reader may not act)."""
+        actions = self.actions.get(record["id"])
+        if not actions:
+            return ""
+        return render_to_string(
+            "reports/_live_actions.html",
+            {
+                "username": record["agent_username"],
+                "actions": actions,
+                "filters": self.request.GET.urlencode(),
+            },
+            request=self.request,
+        )

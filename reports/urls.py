@@ -11,5 +11,6 @@ urlpatterns = [
     path("time-by-code/matrix/", views.AgentCodeMatrixView.as_view(), name="agent-code-matrix"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
+    path("live/<str:username>/status/", views.LiveActionView.as_view(), name="live-status"),
     path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -24,7 +26,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_filters import FilterSet
 
-from core.choices import AgentStatus
+from agents.selectors import AgentState, agent_by_username
+from agents.services import ActionRefused, agent_supervise, user_may_supervise
+from core.choices import AgentAction, AgentStatus, SystemReason
 
 from . import exports
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
@@ -34,10 +38,12 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
+from .forms import SupervisorActionForm
 from .routers import report_reads
 from .selectors.agent_code_matrix import AgentCodeMatrix
 from .selectors.common import Report, ReportPage
-from .selectors.live import LiveBoard
+from .selectors.labels import code_caption
+from .selectors.live import LiveBoard, supervisor_actions
 from .selectors.rejections import RejectionsReport
 from .selectors.scope import user_can_view_reports
 from .selectors.status_changes import StatusChangesReport
@@ -218,8 +224,7 @@ def _status_label(status: str) -> str:
 
 
 def _code_label(code: tuple[str, str, str]) -> str:
-    list_name, key, label = code
-    return f"{label} ({list_name} / {key})" if key else _("(no code)")
+    return code_caption(*code)
 
 
 class TimeByCodeView(ReportView):
@@ -345,8 +350,13 @@ class LiveView(ReportView):
         report = self.report(filterset, now=now)
         number, page = _read_page(request, report.page)
         zone = report.zone
+        actions = supervisor_actions(user=request.user, agent_ids=[row["id"] for row in page.rows])
+        table = _table(
+            LiveCells, report, request, number, page, zone=zone, now=now, actions=actions
+        )
+        table.request = request
         return {
-            "table": _table(LiveCells, report, request, number, page, zone=zone, now=now),
+            "table": table,
             "now": now.astimezone(zone),
             "zone": zone,
             "refresh_seconds": LIVE_REFRESH_SECONDS,
@@ -391,6 +401,73 @@ class AgentCodeMatrixView(TimeByCodeView):
             rows=matrix.cells(codes),
             text_columns=matrix.text_columns,
         )
+
+
+class LiveActionView(ReportReaderRequired, View):
+    """A supervisor acts on an agent from the live board (docs/reports.md, "Acting from the live
+    board"): the service decides and records; the board says what happened, in full sentences.
+
+    Whoever may not act on the agent (a supervisor of another group, a report reader who
+    supervises no group of the agent's) gets 404, as for an agent who does not exist.
+    """
+
+    http_method_names = ["post"]
+
+    def handle_no_permission(self) -> HttpResponse:
+        # An anonymous visitor (a session that expired) logs in and lands on the board: the
+        # action itself is a form, to send again from there.
+        return redirect_to_login(
+            reverse("reports:live"), self.get_login_url(), self.get_redirect_field_name()
+        )
+
+    def post(self, request: HttpRequest, username: str) -> HttpResponse:
+        agent = agent_by_username(username=username)
+        if agent is None or not user_may_supervise(user=request.user, agent=agent):
+            raise Http404
+        form = SupervisorActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Nothing was changed: choose one of the board’s actions."))
+            return redirect(reverse("reports:live"))
+        action, code = form.cleaned_data["action"], form.cleaned_data["code"] or None
+        try:
+            state = agent_supervise(agent=agent, action=action, code=code, supervisor=request.user)
+        except ActionRefused as refusal:
+            messages.error(
+                request,
+                _("Nothing was changed for %(agent)s. %(reason)s")
+                % {"agent": username, "reason": refusal.detail},
+            )
+        else:
+            messages.success(request, _supervised_change_message(username, action, state))
+        board = reverse("reports:live")
+        filters = QueryDict(form.cleaned_data["filters"]).urlencode()
+        return redirect(f"{board}?{filters}" if filters else board)
+
+
+def _reason_label(state: AgentState) -> str:
+    if state.code is not None:
+        return state.code.label
+    return str(SystemReason(state.system_reason).label) if state.system_reason else ""
+
+
+def _supervised_change_message(username: str, action: str, state: AgentState) -> str:
+    """What the supervisor's change did, as a sentence in the reader's language."""
+    if state.deferred:
+        return _(
+            "%(agent)s is on an interaction: “%(action)s” will apply when it and its wrap-up end."
+        ) % {"agent": username, "action": AgentAction(action).label}
+    sentences = {
+        AgentStatus.AVAILABLE: _("%(agent)s is now available."),
+        AgentStatus.ON_BREAK: _("%(agent)s is now on break (%(reason)s)."),
+        AgentStatus.WORK_OFFLINE: _("%(agent)s is now working offline (%(reason)s)."),
+        AgentStatus.LOGGED_OUT: _("%(agent)s is now logged out (%(reason)s)."),
+    }
+    sentence = sentences.get(state.status, _("%(agent)s is now “%(status)s”."))
+    return sentence % {
+        "agent": username,
+        "reason": _reason_label(state),
+        "status": AgentStatus(state.status).label,
+    }
 
 
 # The index page's list: (view, what it shows).

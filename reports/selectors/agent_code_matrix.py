@@ -18,6 +18,7 @@ from core.durations import hms, percent, whole_seconds
 
 from . import sql
 from .common import Cte, with_clause
+from .labels import code_caption
 from .time_by_code import TimeByCodeReport
 
 
@@ -32,8 +33,13 @@ class MatrixCode:
 
     @property
     def key(self) -> str:
-        """The export's header for the column: `status:list:code`, `none` for no code."""
+        """The export's header for the column: `status:list:code`, `none` for no code; a system
+        reason has no list (`on_break::missed`)."""
         return f"{self.status}:{self.list}:{self.code or 'none'}"
+
+    @property
+    def caption(self) -> str:
+        return code_caption(self.list, self.code, self.code_label)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ Python, from the UTC instants the window gives.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from agents.models import Agent, StatusEvent
 
-from .labels import code_label_expression
+from .labels import code_or_reason_label_expression
 from .sql import reading_database
 from .window import Window, local_midnight
 
@@ -125,7 +126,12 @@ def agent_day(*, agent: Agent, window: Window, now: datetime) -> list[Day]:
 
 
 def _with_labels(events):
-    return events.annotate(code_label=code_label_expression("code"))
+    """The events with the code shown (a system reason where the product set the status by
+    itself) and its label."""
+    return events.annotate(
+        code_shown=Coalesce(F("code__code"), NullIf(F("system_reason"), Value(""))),
+        code_label=code_or_reason_label_expression("code", "system_reason"),
+    )
 
 
 def _intervals(*, agent: Agent, start: datetime, end: datetime) -> list[Interval]:
@@ -136,7 +142,7 @@ def _intervals(*, agent: Agent, start: datetime, end: datetime) -> list[Interval
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
         .order_by("started_at")
         .values_list(
-            "started_at", "ended_at", "status", "code__code_list__name", "code__code", "code_label"
+            "started_at", "ended_at", "status", "code__code_list__name", "code_shown", "code_label"
         )
         .using(reading_database())
     )
@@ -159,7 +165,7 @@ def _rejections(*, agent: Agent, start: datetime, end: datetime) -> list[Mark]:
         _with_labels(StatusEvent.objects.rejections())
         .filter(agent=agent, started_at__gte=start, started_at__lt=end)
         .order_by("started_at")
-        .values_list("started_at", "channel", "code__code_list__name", "code__code", "code_label")
+        .values_list("started_at", "channel", "code__code_list__name", "code_shown", "code_label")
         .using(reading_database())
     )
     return [

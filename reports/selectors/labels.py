@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext
 from modeltranslation.utils import build_localized_fieldname, get_language
 
 from core.choices import SystemReason
@@ -54,3 +55,21 @@ def code_or_reason_label_expression(code_path: str, reason_path: str) -> Case:
         default=code_label_expression(code_path),
         output_field=CharField(),
     )
+
+
+def reason_label_sql(column: str) -> tuple[str, list[str]]:
+    """SQL for the translated label of the system reason in `column` (NULL where it holds none),
+    with its parameters: the labels, in the reader's language."""
+    params: list[str] = []
+    for reason, label in SystemReason.choices:
+        params += [reason, str(label)]
+    whens = " ".join("WHEN %s THEN %s" for _ in SystemReason.choices)
+    return f"CASE {column} {whens} END", params
+
+
+def code_caption(list_name: str, code: str, label: str) -> str:
+    """How a page names a code beside its figures: "Lunch (Support / LUNCH)"; a system reason,
+    which belongs to no list, "Missed offer (missed)"; "(no code)" where there is none."""
+    if not code:
+        return gettext("(no code)")
+    return f"{label} ({list_name} / {code})" if list_name else f"{label} ({code})"

@@ -1,22 +1,28 @@
-"""The live board (docs/reports.md, "4. Live board"): where every agent in scope is now.
+"""The live board (docs/reports.md, "4. Live board"): where every agent in scope is now, and
+what the reader may do about it.
 
 Whether a code's time is up is `agents.timeline.time_in_status`, as on the agent console.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
+from agents.selectors import agents_supervised_by
+from agents.services import SUPERVISOR_ACTIONS
 from agents.timeline import time_in_status
-from core.choices import AgentStatus, EventKind
+from core.choices import AgentStatus, EventKind, OfferState
+from statuscodes.models import StatusCode, StatusCodeList
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
-from .labels import code_label_expression
+from .labels import code_or_reason_label_expression
 from .sql import reading_database
 
 
@@ -43,6 +49,11 @@ class LiveBoard(Report):
         ),
         Column("max_minutes", _("Max. minutes"), kind="number"),
         Column("exceeded", _("Exceeded"), accessor="since", computed=True),
+        # The offer ringing now, if any: its channel.
+        Column("offer", _("Ringing"), sort="offer_channel", accessor="offer_channel"),
+        Column("changed_by", _("Changed by"), sort="changed_by", text=True),
+        # A supervisor's actions on the agent (page only; see `supervisor_actions`).
+        Column("actions", _("Actions"), accessor="id", computed=True, exported=False),
     )
     default_order = ("agent",)
 
@@ -57,6 +68,8 @@ class LiveBoard(Report):
         "code_label",
         "since",
         "max_minutes",
+        "offer_channel",
+        "changed_by",
     )
 
     def __init__(
@@ -73,7 +86,9 @@ class LiveBoard(Report):
         board = agents.annotate(
             current=FilteredRelation(
                 "events", condition=Q(events__kind=EventKind.STATUS, events__ended_at__isnull=True)
-            )
+            ),
+            # At most one offer per agent is pending (a database constraint).
+            ringing=FilteredRelation("offers", condition=Q(offers__state=OfferState.PENDING)),
         ).annotate(
             agent_username=F("user__username"),
             agent_name=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
@@ -81,9 +96,12 @@ class LiveBoard(Report):
             status_now=Coalesce(F("current__status"), Value(AgentStatus.LOGGED_OUT.value)),
             since=F("current__started_at"),
             list_name=Coalesce(F("current__code__code_list__name"), Value("")),
-            code_key=Coalesce(F("current__code__code"), Value("")),
-            code_label=code_label_expression("current__code"),
+            # A status the product set by itself shows its system reason as the code.
+            code_key=Coalesce(F("current__code__code"), F("current__system_reason"), Value("")),
+            code_label=code_or_reason_label_expression("current__code", "current__system_reason"),
             max_minutes=F("current__code__max_minutes"),
+            offer_channel=Coalesce(F("ringing__channel"), Value("")),
+            changed_by=Coalesce(F("current__changed_by__username"), Value("")),
         )
         if statuses:
             board = board.filter(status_now__in=statuses)
@@ -118,4 +136,47 @@ class LiveBoard(Report):
                 timing.seconds,
                 record["max_minutes"],
                 "true" if timing.exceeded else "false",
+                record["offer_channel"],
+                record["changed_by"],
             ]
+
+
+@dataclass(frozen=True)
+class SupervisorAction:
+    """One action a supervisor may take on an agent from the board, with the codes of the
+    agent's list offered for it (none: the change is recorded with the system reason
+    `supervisor`)."""
+
+    action: str
+    codes: list[StatusCode]
+
+
+def supervisor_actions(
+    *, user: AbstractBaseUser, agent_ids: Iterable[int]
+) -> dict[int, list[SupervisorAction]]:
+    """The actions `user` may take on each of these agents: only the agents they supervise
+    appear. A few queries whatever the number of agents: one per code list involved."""
+    lists_of_agents = dict(
+        agents_supervised_by(user=user)
+        .filter(pk__in=list(agent_ids))
+        .values_list("pk", "group__code_list_id")
+    )
+    lists = StatusCodeList.objects.filter(pk__in={pk for pk in lists_of_agents.values() if pk})
+    actions_by_list = {code_list.pk: _actions_of(code_list) for code_list in lists}
+    no_codes = [SupervisorAction(action, []) for action in SUPERVISOR_ACTIONS]
+    return {
+        agent_id: actions_by_list.get(list_id, no_codes)
+        for agent_id, list_id in lists_of_agents.items()
+    }
+
+
+def _actions_of(code_list: StatusCodeList) -> list[SupervisorAction]:
+    """The supervisor's actions with the codes `code_list` offers for each, in the drop-down's
+    order."""
+    codes = StatusCode.objects.offered(code_list=code_list).prefetch_related("actions")
+    offered: dict[str, list[StatusCode]] = {action: [] for action in SUPERVISOR_ACTIONS}
+    for code in codes:
+        for action in code.actions.all():
+            if action.pk in offered:
+                offered[action.pk].append(code)
+    return [SupervisorAction(action, offered[action]) for action in SUPERVISOR_ACTIONS]

@@ -13,7 +13,7 @@ from core.choices import Channel, EventKind
 
 from . import sql
 from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
-from .labels import code_label_sql
+from .labels import code_label_sql, reason_label_sql
 from .window import Granularity, Window
 
 
@@ -110,30 +110,36 @@ class RejectionsReport(PeriodReport):
         return Cte(
             "buckets",
             f"""
-            SELECT d.period, e.agent_id, e.channel, e.code_id, COUNT(*) AS count
+            SELECT d.period, e.agent_id, e.channel, e.code_id, e.system_reason,
+                   COUNT(*) AS count
             FROM periods d
             JOIN {sql.table("events")} e
               ON e.started_at >= d.period_start AND e.started_at < d.period_end
             WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}
-            GROUP BY d.period, e.agent_id, e.channel, e.code_id""",
+            GROUP BY d.period, e.agent_id, e.channel, e.code_id, e.system_reason""",
             [*scope_params, *channel_params, *code_params],
         )
 
     def _report_rows(self) -> Cte:
+        """The buckets with names and labels; a missed offer shows its system reason as the
+        code, with no list."""
+        reason_sql, reason_params = reason_label_sql("b.system_reason")
         return Cte(
             "report_rows",
             f"""
             SELECT b.period, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.channel,
-                   COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
-                   COALESCE({code_label_sql("c")}, '') AS code_label, b.count
+                   COALESCE(l.name, '') AS list_name,
+                   COALESCE(c.code, b.system_reason, '') AS code,
+                   COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label, b.count
             FROM buckets b
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
             JOIN {sql.table("groups")} g ON g.id = a.group_id
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
+            reason_params,
             materialized=True,
         )
 
@@ -168,7 +174,7 @@ class RejectionsReport(PeriodReport):
                 label = str(Channel(values["channel"]).label)
                 summary["by_channel"].append(RejectionSubtotal(values["channel"], label, figure))
             elif section == "code":
-                key = f"{values['list_name']} / {values['code']}" if values["code"] else ""
+                key = _code_key(values["list_name"], values["code"])
                 summary["by_code"].append(RejectionSubtotal(key, values["code_label"], figure))
             else:
                 count = int(values["row_count"])
@@ -195,3 +201,10 @@ class RejectionsReport(PeriodReport):
     def _cells(self, values: tuple) -> list:
         period, agent, _name, group, channel, code_list, code, label, count = values
         return [self.labels[period], agent, group, channel, code_list, code, label, int(count)]
+
+
+def _code_key(list_name: str, code: str) -> str:
+    """How the subtotals name a code: `list / key`, a system reason by its key alone."""
+    if not code:
+        return ""
+    return f"{list_name} / {code}" if list_name else code

@@ -19,7 +19,7 @@ from core.durations import hms, percent, whole_seconds
 
 from . import sql
 from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
-from .labels import code_label_sql
+from .labels import code_caption, code_label_sql, reason_label_sql
 from .window import Granularity, Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
@@ -116,6 +116,10 @@ class GroupCode:
     @property
     def percent_of_logged_in(self) -> float | None:
         return percent(self.us, self.logged_in_us)
+
+    @property
+    def caption(self) -> str:
+        return code_caption(self.list, self.code, self.code_label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +260,7 @@ class TimeByCodeReport(PeriodReport):
         return Cte(
             "started",
             f"""
-            SELECT e.agent_id, e.status, e.code_id, e.started_at,
+            SELECT e.agent_id, e.status, e.code_id, e.system_reason, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at, d.period_end,
                    d.period, c.max_minutes
             FROM periods d
@@ -277,7 +281,7 @@ class TimeByCodeReport(PeriodReport):
         return Cte(
             "carried",
             f"""
-            SELECT e.agent_id, e.status, e.code_id, e.started_at,
+            SELECT e.agent_id, e.status, e.code_id, e.system_reason, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at
             FROM {events} e
             WHERE e.id IN (
@@ -296,17 +300,19 @@ class TimeByCodeReport(PeriodReport):
         was open when the window opened): one step to the next period at a time, so the work
         grows with the parts, not with intervals × periods."""
         return Cte(
-            "spread (agent_id, status, code_id, ended_at, period, period_start, period_end)",
+            "spread (agent_id, status, code_id, system_reason, ended_at, period, period_start,"
+            " period_end)",
             """
-            SELECT i.agent_id, i.status, i.code_id, i.ended_at,
+            SELECT i.agent_id, i.status, i.code_id, i.system_reason, i.ended_at,
                    d.period, d.period_start, d.period_end
-            FROM (SELECT agent_id, status, code_id, ended_at, period + 1 AS next_period
+            FROM (SELECT agent_id, status, code_id, system_reason, ended_at,
+                         period + 1 AS next_period
                   FROM started WHERE ended_at > period_end
                   UNION ALL
-                  SELECT agent_id, status, code_id, ended_at, 0 FROM carried) i
+                  SELECT agent_id, status, code_id, system_reason, ended_at, 0 FROM carried) i
             JOIN periods d ON d.period = i.next_period
             UNION ALL
-            SELECT s.agent_id, s.status, s.code_id, s.ended_at,
+            SELECT s.agent_id, s.status, s.code_id, s.system_reason, s.ended_at,
                    d.period, d.period_start, d.period_end
             FROM spread s
             JOIN periods d ON d.period = s.period + 1
@@ -321,12 +327,12 @@ class TimeByCodeReport(PeriodReport):
         return Cte(
             "parts",
             f"""
-            SELECT agent_id, status, code_id, period, 1 AS starts,
+            SELECT agent_id, status, code_id, system_reason, period, 1 AS starts,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            SELECT agent_id, status, code_id, period, 0,
+            SELECT agent_id, status, code_id, system_reason, period, 0,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "period_start")}, 0
             FROM spread""",
         )
@@ -336,12 +342,12 @@ class TimeByCodeReport(PeriodReport):
         return Cte(
             "buckets",
             """
-            SELECT period, agent_id, status, code_id,
+            SELECT period, agent_id, status, code_id, system_reason,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY period, agent_id, status, code_id""",
+            GROUP BY period, agent_id, status, code_id, system_reason""",
             materialized=True,
         )
 
@@ -408,14 +414,16 @@ class TimeByCodeReport(PeriodReport):
             "d.period_end", sql.greatest("d.period_start", "f.started_at")
         )
         logged_in = f"{after_first} - COALESCE(o.us, 0)"
+        reason_sql, reason_params = reason_label_sql("b.system_reason")
         return Cte(
             "report_rows",
             f"""
             SELECT b.period, b.agent_id, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.status,
-                   COALESCE(l.name, '') AS list_name, COALESCE(c.code, '') AS code,
-                   COALESCE({code_label_sql("c")}, '') AS code_label,
+                   COALESCE(l.name, '') AS list_name,
+                   COALESCE(c.code, b.system_reason, '') AS code,
+                   COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
                    b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us,
                    COALESCE(c.paid, FALSE) AS paid
             FROM buckets b
@@ -428,7 +436,7 @@ class TimeByCodeReport(PeriodReport):
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
             WHERE b.status IN {statuses_sql}{code_sql}""",
-            [*statuses_params, *code_params],
+            [*reason_params, *statuses_params, *code_params],
             materialized=True,
         )
 

@@ -15,8 +15,10 @@
   // The parts of the page that the update replaces, found in the page fetched.
   var PARTS = [".live-updated", ".table-card"];
 
+  // A control in use, or a row's actions open (the supervisor is choosing a reason).
   function inUse() {
     var el = document.activeElement;
+    if (document.querySelector(".table-card details[open]")) return true;
     return Boolean(el && el !== document.body && el.closest(".table-card"));
   }
 

@@ -4,7 +4,7 @@ automatic end, and who changed what in the event list."""
 import pytest
 from django.urls import reverse
 
-from agents.models import AgentGroup
+from agents.models import AgentGroup, StatusEvent
 from agents.services import agent_perform_action, agent_supervise
 from statuscodes.models import StatusCode
 from tests.admin_forms import change_form_data
@@ -88,3 +88,71 @@ def test_the_event_list_shows_who_changed_it_and_the_system_reason(
     assert "Changed by" in html and "System reason" in html
     assert "supervisor_a" in html
     assert "Changed by a supervisor" in html
+
+
+@pytest.fixture
+def supervised_day(ana, sofia, supervisor_a):
+    """ana logged out by supervisor_a (no reason); sofia on a break of her own."""
+    for agent in (ana, sofia):
+        agent_perform_action(agent=agent, action="login", source="console")
+    agent_supervise(agent=ana, action="logout", supervisor=supervisor_a)
+    agent_perform_action(agent=sofia, action="take_break", code="LUNCH", source="console")
+
+
+def listed(client, **query) -> list[tuple]:
+    """(agent, status, source, system reason, changed by) of each event the list shows."""
+    response = client.get(reverse("admin:agents_statusevent_changelist"), query)
+    assert response.status_code == 200
+    return sorted(
+        (
+            e.agent.username,
+            e.status,
+            e.source,
+            e.system_reason,
+            getattr(e.changed_by, "username", ""),
+        )
+        for e in response.context["cl"].result_list
+    )
+
+
+def test_the_event_list_filters_by_who_changed_it(supervised_day, administrator, client_for):
+    client = client_for(administrator)
+    assert listed(client, changed_by_other="yes") == [
+        ("ana", "logged_out", "supervisor", "supervisor", "supervisor_a")
+    ]
+    assert ("ana", "logged_out", "supervisor", "supervisor", "supervisor_a") not in listed(
+        client, changed_by_other="no"
+    )
+    assert len(listed(client, changed_by_other="no")) == 3
+
+
+def test_the_event_list_filters_by_source_and_system_reason(
+    supervised_day, administrator, client_for
+):
+    client = client_for(administrator)
+    expected = [("ana", "logged_out", "supervisor", "supervisor", "supervisor_a")]
+    assert listed(client, source__exact="supervisor") == expected
+    assert listed(client, system_reason__exact="supervisor") == expected
+    assert [row[0] for row in listed(client, source__exact="console")] == ["ana", "sofia", "sofia"]
+
+
+def test_the_event_list_is_searched_by_who_changed_it(supervised_day, administrator, client_for):
+    client = client_for(administrator)
+    assert listed(client, q="supervisor_a") == [
+        ("ana", "logged_out", "supervisor", "supervisor", "supervisor_a")
+    ]
+
+
+def test_the_event_page_shows_source_reason_and_who_changed_it(
+    supervised_day, ana, administrator, client_for
+):
+    event = StatusEvent.objects.ongoing().get(agent=ana)
+    url = reverse("admin:agents_statusevent_change", args=[event.pk])
+    html = client_for(administrator).get(url).content.decode()
+    for label, value in [
+        ("Source", "Supervisor"),
+        ("System reason", "Changed by a supervisor"),
+        ("Changed by", "supervisor_a"),
+    ]:
+        field = html.split(f"<label>{label}:</label>")[1].split("</div>")[0]
+        assert value in field

@@ -23,7 +23,7 @@ HEADERS = {
     "duration,percent_of_logged_in,paid",
     "/reports/rejections/": "date,agent,group,channel,list,code,code_label,count",
     "/reports/live/": "agent,group,status,list,code,code_label,since,seconds_in_status,"
-    "max_minutes,exceeded",
+    "max_minutes,exceeded,offer,changed_by",
 }
 
 

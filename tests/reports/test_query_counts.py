@@ -20,7 +20,7 @@ PAGES = {
     "/reports/status-changes/": 13,
     "/reports/time-by-code/": 11,
     "/reports/rejections/": 11,
-    "/reports/live/": 12,
+    "/reports/live/": 16,
 }
 
 
