@@ -138,7 +138,7 @@ def test_a_group_that_keeps_its_agents_available_after_a_rejection(ana, telephon
     ("code", "why"),
     [
         ("", "Choose a status code for"),
-        ("LUNCH", "applies to Take break"),
+        ("LUNCH", "can be used with “Take break”, not with “Reject phone”"),
         ("COACHING", "COACHING"),  # a code of another list
     ],
 )
@@ -252,7 +252,7 @@ def test_the_offer_and_its_answers_are_in_spanish_for_sofia(sofia, telephony, cl
     ]
     html = follow_post(client, f"/console/offers/{offer.pk}/reject/", {"code": "LUNCH"})
     [(kind, text)] = messages(html)
-    assert kind == "error" and "no para «Rechazar llamada»" in text
+    assert kind == "error" and "no con «Rechazar llamada»" in text
     html = follow_post(client, f"/console/offers/{offer.pk}/reject/", {"code": "CASE"})
     assert messages(html) == [
         ("success", "Has rechazado la llamada (Trabajando en un caso)."),

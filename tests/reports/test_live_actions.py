@@ -148,7 +148,10 @@ def test_a_busy_agents_change_waits_for_the_interaction(
     ("data", "reason"),
     [
         # A code of the list, but for another action.
-        ({"action": "take_break", "code": "EOS"}, "applies to Log out"),
+        (
+            {"action": "take_break", "code": "EOS"},
+            "can be used with “Log out”, not with “Take break”",
+        ),
         # A code of another group's list.
         ({"action": "work_offline", "code": "COACHING"}, "is not a code of"),
         # Already there.
