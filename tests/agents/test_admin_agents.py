@@ -119,7 +119,12 @@ def test_group_with_agents_is_not_deleted(ana, client_for, administrator):
 
 def test_agent_with_events_is_not_deleted(ana, client_for, administrator):
     StatusEvent.objects.create(
-        agent=ana, kind="status", status="available", started_at=timezone.now(), source="admin"
+        agent=ana,
+        group=ana.group,
+        kind="status",
+        status="available",
+        started_at=timezone.now(),
+        source="admin",
     )
     selected = {
         "action": "delete_selected",
