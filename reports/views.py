@@ -236,6 +236,7 @@ class TimeByCodeView(ReportView):
             granularity=criteria["granularity"],
             statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -288,6 +289,7 @@ class RejectionsView(ReportView):
             granularity=criteria["granularity"],
             channels=[criteria["channel"]] if criteria["channel"] else (),
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -313,6 +315,7 @@ class StatusChangesView(ReportView):
             now=now,
             statuses=[criteria["status"]] if criteria["status"] else (),
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
