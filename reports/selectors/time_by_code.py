@@ -399,15 +399,17 @@ class TimeByCodeReport(PeriodReport):
         agent who never moved was always in their group; one who moved was in the group they
         left until their first move, then in each group from a move to the next."""
         group_sql, group_params = self._group_condition("group_id")
+        # Typed: PostgreSQL gives a bare NULL the type text, which the UNION cannot match.
+        no_instant = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if sql.is_postgresql() else "NULL"
         return Cte(
             "membership (agent_id, group_id, span_start, span_end)",
             f"""
             SELECT * FROM (
-                SELECT s.agent_id, a.group_id, NULL, NULL
+                SELECT s.agent_id, a.group_id, {no_instant}, {no_instant}
                 FROM scope s JOIN {sql.table("agents")} a ON a.id = s.agent_id
                 WHERE s.agent_id NOT IN (SELECT agent_id FROM moves)
                 UNION ALL
-                SELECT m.agent_id, m.group_before, NULL, m.started_at
+                SELECT m.agent_id, m.group_before, {no_instant}, m.started_at
                 FROM moves m
                 WHERE NOT EXISTS (SELECT 1 FROM moves e
                                   WHERE e.agent_id = m.agent_id AND e.started_at < m.started_at)
