@@ -562,19 +562,33 @@ def _record_group_move(
 
 
 def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
-    """Why these agent groups cannot be deleted: one sentence per group that has agents."""
+    """Why these agent groups cannot be deleted: one sentence per group that has agents, or
+    events recorded while agents were in it (the reports' history of the group)."""
     groups = list(groups)
     counts = usage_counts(AgentGroup, groups, "agents")
-    return [
-        ngettext(
-            "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
-            "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
-            counts[group.pk],
-        )
-        % {"group": group, "count": counts[group.pk]}
-        for group in groups
-        if group.pk in counts
-    ]
+    blockers = []
+    for group in groups:
+        if group.pk in counts:
+            blockers.append(
+                ngettext(
+                    "Agent group “%(group)s” has %(count)d agent: move them to another group "
+                    "first.",
+                    "Agent group “%(group)s” has %(count)d agents: move them to another group "
+                    "first.",
+                    counts[group.pk],
+                )
+                % {"group": group, "count": counts[group.pk]}
+            )
+        # One index probe per group: counting a group's whole history would be slow.
+        elif StatusEvent.objects.filter(group=group).exists():
+            blockers.append(
+                _(
+                    "Agent group “%(group)s” has history: events recorded while agents were in "
+                    "it. It is kept for the reports."
+                )
+                % {"group": group}
+            )
+    return blockers
 
 
 def agent_deletion_blockers(agents: Iterable[Agent]) -> list[str]:

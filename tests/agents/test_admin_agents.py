@@ -177,3 +177,18 @@ def test_a_new_group_in_the_agent_form_is_a_change_point_of_the_timeline(
     # Saving again without a new group records nothing more.
     assert client.post(url, change_form_data(client.get(url))).status_code == 302
     assert StatusEvent.objects.filter(agent=ana).count() == 3
+
+
+def test_a_group_its_agents_left_keeps_its_history(ana, sales_group, client_for, administrator):
+    from agents.services import agent_perform_action, agent_save
+
+    support = ana.group
+    agent_perform_action(agent=ana, action="login", source="console")
+    ana.group = sales_group
+    agent_save(agent=ana)
+    url = reverse("admin:agents_agentgroup_delete", args=[support.pk])
+
+    response = client_for(administrator).post(url, {"post": "yes"})
+
+    assert "has history: events recorded while agents were in it" in response.content.decode()
+    assert AgentGroup.objects.filter(pk=support.pk).exists()
