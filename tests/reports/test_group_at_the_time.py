@@ -204,7 +204,7 @@ def test_the_history_import_records_the_agents_group(diego, support_group):
     assert {event.group for event in StatusEvent.objects.filter(agent=diego)} == {support_group}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_fills_each_event_with_its_agents_group(ana, sam, sales_group):
     """The data step of 0004 on events without a group, as they are before it runs."""
     fill = import_module("agents.migrations.0004_statusevent_group").fill_event_groups
