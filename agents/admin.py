@@ -25,7 +25,7 @@ from core.search import unaccented
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
-from .services import agent_deletion_blockers, group_deletion_blockers
+from .services import agent_deletion_blockers, agent_save, group_deletion_blockers
 from .user_admin import UserAdmin, user_may_manage_account
 
 # Django's own user admin lets whoever changes users grant superuser status.
@@ -152,8 +152,8 @@ class AgentGroupAdmin(
         origins = {agent.pk: agent.group.name for agent in moving}
         for agent in moving:
             agent.group = group
-        # One UPDATE, and one history record per agent moved.
-        bulk_update_with_history(moving, Agent, ["group"], default_user=request.user)
+            # One history record per agent moved, and the move in their timeline.
+            agent_save(agent=agent, changed_by=request.user)
         self.message_user(
             request,
             ngettext(
@@ -245,6 +245,10 @@ class AgentAdmin(
 
     def deletion_blockers(self, objs) -> list[str]:
         return agent_deletion_blockers(objs)
+
+    def save_model(self, request, obj, form, change):
+        # A new group is a change point of the agent's timeline (docs/timeline.md).
+        agent_save(agent=obj, is_create=not change, changed_by=request.user)
 
     @admin.action(description=_("Enable status codes"), permissions=["change"])
     def enable_status_codes(self, request, queryset):

@@ -184,6 +184,8 @@ class _AgentPlan:
     """
 
     username: str
+    # The group every new event of the agent records: the agent's group at import time.
+    group_id: int
     statuses: list[tuple] = field(default_factory=list)
     # (started_at, line, channel, code); a code is a StatusCode id, or a system reason's key.
     rejections: list[tuple] = field(default_factory=list)
@@ -200,9 +202,9 @@ class _RowChecker:
     def __init__(self, now: datetime):
         self.now = now
         self.agents = {
-            username: (pk, list_id)
-            for username, pk, list_id in Agent.objects.values_list(
-                "user__username", "pk", "group__code_list_id"
+            username: (pk, list_id, group_id)
+            for username, pk, list_id, group_id in Agent.objects.values_list(
+                "user__username", "pk", "group__code_list_id", "group_id"
             )
         }
         self.list_names = dict(StatusCodeList.objects.values_list("pk", "name"))
@@ -213,7 +215,9 @@ class _RowChecker:
             self.codes.setdefault((list_id, key), (pk, set()))[1].add(action)
 
     def check(self, row: EventRow, problems: list[str]) -> tuple | None:
-        """(agent id, event, started_at, code id) of a good row; None and `problems` if not."""
+        """(agent id, event, started_at, code id, group id) of a good row; None and `problems`
+        if not. The group is the agent's group now: the file has no group column, and the codes
+        are checked against that group's list (docs/timeline.md, "The group at the time")."""
         username = row.agent.strip()
         agent = self.agents.get(username)
         if agent is None:
@@ -231,7 +235,7 @@ class _RowChecker:
             code_id = self.code(code_key, event_key, event, username, agent[1], problems)
         if problems:
             return None
-        return agent[0], event, started_at, code_id
+        return agent[0], event, started_at, code_id, agent[2]
 
     def timestamp(self, text: str, problems: list[str]) -> datetime | None:
         try:
@@ -300,10 +304,10 @@ def _parse(
         if checked is None:
             errors.append((row.line, "; ".join(problems)))
             continue
-        agent_id, event, started_at, code_id = checked
+        agent_id, event, started_at, code_id, group_id = checked
         plan = plans.get(agent_id)
         if plan is None:
-            plan = plans[agent_id] = _AgentPlan(row.agent.strip())
+            plan = plans[agent_id] = _AgentPlan(row.agent.strip(), group_id)
         if event.kind == EventKind.STATUS:
             plan.statuses.append((started_at, row.line, event.status, code_id))
         else:
@@ -422,6 +426,7 @@ INSERTED_FIELDS = (
     "system_reason",
     "missed",
     "timer",
+    "group",
 )
 _DATETIME_POSITIONS = (6, 7, 9)
 
@@ -450,6 +455,7 @@ def _new_events(plans: dict[int, _AgentPlan], source: str, now: datetime) -> Ite
                         False,
                         # History records facts: no timer, no automatic status follows.
                         "",
+                        plan.group_id,
                     )
         for started_at, _, channel, code in plan.rejections:
             code_id, reason = _code_or_reason(code)
@@ -467,6 +473,7 @@ def _new_events(plans: dict[int, _AgentPlan], source: str, now: datetime) -> Ite
                 reason,
                 reason == SystemReason.MISSED,
                 "",
+                plan.group_id,
             )
 
 

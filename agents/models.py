@@ -245,6 +245,16 @@ class StatusEvent(models.Model):
     agent = models.ForeignKey(
         Agent, on_delete=models.PROTECT, related_name="events", verbose_name=_("agent")
     )
+    # The agent's group when the event happened: the reports' group column, group filter and
+    # supervisor scope read it, so that moving an agent leaves their past where it was
+    # (docs/timeline.md, "The group at the time"). Indexed with the agent below.
+    group = models.ForeignKey(
+        AgentGroup,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("group"),
+        db_index=False,
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
     status = models.CharField(_("status"), max_length=20, choices=AgentStatus.choices, blank=True)
     previous_status = models.CharField(
@@ -343,6 +353,15 @@ class StatusEvent(models.Model):
             # reads the whole history rather than the window (docs/performance.md, "Reports").
             models.Index(
                 fields=["kind", "status", "started_at"], name="statusevent_status_start_idx"
+            ),
+            # Whether an agent has events in some groups (the reports' scope, one probe per
+            # agent and group), and what blocks deleting a group.
+            models.Index(fields=["group", "agent"], name="statusevent_group_agent_idx"),
+            # The moves between groups (few), for the time logged in while in a group.
+            models.Index(
+                fields=["agent", "started_at"],
+                condition=Q(source=EventSource.GROUP_MOVE),
+                name="statusevent_group_move_idx",
             ),
             # The worker's sweep: the ongoing intervals with a timer, by due instant.
             models.Index(

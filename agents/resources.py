@@ -20,6 +20,7 @@ from core.importing.widgets import (
 from statuscodes.models import StatusCodeList
 
 from .models import Agent, AgentGroup
+from .services import agent_save
 
 User = get_user_model()
 
@@ -215,4 +216,5 @@ class AgentResource(ConfigurationResource):
             ).exists()
         )
         if not unchanged:
-            instance.save(force_insert=is_create)
+            # A new group is a change point of the agent's timeline (docs/timeline.md).
+            agent_save(agent=instance, is_create=is_create)

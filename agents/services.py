@@ -10,7 +10,8 @@ each rejection by `_record_rejection`, which send `agents.signals` inside that t
 only other writer of events is the history import (`agents.history_import`), which chains with
 the same function and applies no automatic status.
 
-Also here: what blocks the deletion of an agent group or an agent (the admin shows it).
+Also here: saving an agent whose group changes, which records the move in the timeline
+(`agent_save`), and what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.expressions import Combinable
 from django.utils import timezone
@@ -82,6 +84,7 @@ __all__ = [
     "agent_offered_codes",
     "agent_perform_action",
     "agent_reject_interaction",
+    "agent_save",
     "agent_set_system_status",
     "agent_supervise",
     "check_code_key",
@@ -553,20 +556,99 @@ def timers_fire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
     return fired
 
 
+def agent_save(
+    *,
+    agent: Agent,
+    is_create: bool = False,
+    changed_by: AbstractBaseUser | None = None,
+    at: datetime | None = None,
+) -> StatusEvent | None:
+    """Save `agent` (admin, agent import); when its group changed, record the move.
+
+    Every event records the agent's group at the time (docs/timeline.md, "The group at the
+    time"), so a move is a change point of the timeline: the ongoing interval ends at the move
+    (`at`, default now) and the same status, code and timer go on in the new group, from an
+    event whose source is `group_move` (not a status change: no signal is sent). One
+    transaction holds the agent's row, as for the live changes. Returns that event, if any.
+    """
+    if is_create:
+        agent.save(force_insert=True)
+        return None
+    with transaction.atomic():
+        group_before = (
+            Agent.objects.select_for_update(of=("self",))
+            .values_list("group_id", flat=True)
+            .get(pk=agent.pk)
+        )
+        agent.save()
+        if group_before == agent.group_id:
+            return None
+        return _record_group_move(agent=agent, changed_by=changed_by, at=at)
+
+
+def _record_group_move(
+    *, agent: Agent, changed_by: AbstractBaseUser | None, at: datetime | None
+) -> StatusEvent | None:
+    """Split the agent's ongoing interval at `at`: the rest of it belongs to the new group. An
+    agent who never changed status has nothing to split. The caller holds the agent's lock."""
+    ongoing = StatusEvent.objects.ongoing().filter(agent=agent).first()
+    if ongoing is None:
+        return None
+    started_at = next_start(at or timezone.now(), after=ongoing.started_at)
+    due_at = ongoing.due_at
+    if due_at is not None and due_at <= started_at:
+        # Already due (the worker has not fired it yet): it fires at once in the new group.
+        due_at = started_at + ONE_MICROSECOND
+    event = StatusEvent(
+        agent=agent,
+        group_id=agent.group_id,
+        kind=EventKind.STATUS,
+        status=ongoing.status,
+        code_id=ongoing.code_id,
+        system_reason=ongoing.system_reason,
+        started_at=started_at,
+        source=EventSource.GROUP_MOVE,
+        changed_by=changed_by,
+        timer=ongoing.timer,
+        due_at=due_at,
+    )
+    for interval, previous_status, ended_at in chain(
+        [ongoing, event], status_before=ongoing.previous_status
+    ):
+        interval.previous_status, interval.ended_at = previous_status, ended_at
+    ongoing.save(update_fields=["ended_at"])
+    event.save(force_insert=True)
+    return event
+
+
 def group_deletion_blockers(groups: Iterable[AgentGroup]) -> list[str]:
-    """Why these agent groups cannot be deleted: one sentence per group that has agents."""
+    """Why these agent groups cannot be deleted: one sentence per group that has agents, or
+    events recorded while agents were in it (the reports' history of the group)."""
     groups = list(groups)
     counts = usage_counts(AgentGroup, groups, "agents")
-    return [
-        ngettext(
-            "Agent group “%(group)s” has %(count)d agent: move them to another group first.",
-            "Agent group “%(group)s” has %(count)d agents: move them to another group first.",
-            counts[group.pk],
-        )
-        % {"group": group, "count": counts[group.pk]}
-        for group in groups
-        if group.pk in counts
-    ]
+    blockers = []
+    for group in groups:
+        if group.pk in counts:
+            blockers.append(
+                ngettext(
+                    "Agent group “%(group)s” has %(count)d agent: move them to another group "
+                    "first.",
+                    "Agent group “%(group)s” has %(count)d agents: move them to another group "
+                    "first.",
+                    counts[group.pk],
+                )
+                % {"group": group, "count": counts[group.pk]}
+            )
+        # One index probe per group: counting a group's whole history would be slow.
+        elif StatusEvent.objects.filter(group=group).exists():
+            blockers.append(
+                _(
+                    "Agent group “%(group)s” has history: events recorded while agents were in "
+                    "it. It is kept for the reports."
+                )
+                % {"group": group}
+            )
+    return blockers
 
 
 def agent_deletion_blockers(agents: Iterable[Agent]) -> list[str]:
@@ -1020,6 +1102,8 @@ def _record_status_change(
     )
     event = StatusEvent(
         agent=agent,
+        # The agent row is locked and already read: its group id costs no query.
+        group_id=agent.group_id,
         kind=EventKind.STATUS,
         status=status,
         code=code,
@@ -1070,6 +1154,7 @@ def _record_rejection(
         at = latest + ONE_MICROSECOND
     event = StatusEvent.objects.create(
         agent=agent,
+        group_id=agent.group_id,
         kind=EventKind.REJECTION,
         channel=channel,
         code=code,

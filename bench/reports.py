@@ -187,7 +187,11 @@ def event_rows(
 
     `first`: these are the agents' first days, so their first change has no previous status.
     """
+    from agents.models import Agent
+
     recorded = datetime.now(UTC)
+    # Each event records the agent's group at the time: here, the group the agent is in.
+    group_of = dict(Agent.objects.filter(pk__in=agent_ids).values_list("pk", "group_id"))
     for agent_id in agent_ids:
         plans = [day_plan(agent_id, day, codes) for day in days]
         next_start = day_plan(agent_id, following, codes)[0][0][0] if following else None
@@ -198,6 +202,7 @@ def event_rows(
             yield (
                 *(agent_id, "status", status, previous, "", code, start, end, "import", recorded),
                 *NOT_SET,
+                group_of[agent_id],
             )
             previous = status
         for plan in plans:
@@ -214,6 +219,7 @@ def event_rows(
                     "import",
                     recorded,
                     *NOT_SET,
+                    group_of[agent_id],
                 )
 
 
@@ -231,6 +237,7 @@ COLUMNS = (
     "system_reason",
     "missed",
     "timer",
+    "group_id",
 )
 # The agent's-day columns, which a history import leaves empty.
 NOT_SET = ("", False, "")

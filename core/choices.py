@@ -49,6 +49,9 @@ class EventSource(models.TextChoices):
     SYSTEM = "system", _("System (integration)")
     SUPERVISOR = "supervisor", _("Supervisor")
     DEMO = "demo", _("Demo data")
+    # Not a status change: the agent moved to another group and their ongoing interval goes on
+    # there (docs/timeline.md, "The group at the time").
+    GROUP_MOVE = "group_move", _("Group change")
 
 
 class SystemReason(models.TextChoices):

@@ -26,7 +26,7 @@ from core.durations import hms, whole_seconds
 from .forms import EARLIEST_DATE, LATEST_DATE, DateInput, TimeZoneMixin
 from .routers import report_reads
 from .selectors.agent_day import MAX_DAYS, Day, Mark, Segment, agent_day
-from .selectors.scope import agents_in_scope
+from .selectors.scope import agents_in_scope, event_groups_in_scope
 from .selectors.window import Window
 from .views import ReportReaderRequired
 
@@ -337,7 +337,12 @@ class AgentDayView(ReportReaderRequired, View):
         }
         if form.is_valid():
             window = form.cleaned_data["window"]
-            days = agent_day(agent=agent, window=window, now=now)
+            days = agent_day(
+                agent=agent,
+                window=window,
+                now=now,
+                groups=event_groups_in_scope(user=request.user),
+            )
             context.update(
                 window=window,
                 days=[

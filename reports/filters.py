@@ -1,13 +1,16 @@
 """One FilterSet per report (django-filter): which agents, limited to the reader's scope.
 
 The FilterSets filter agents: `qs` is the agents in the reader's scope that match the group and
-agent filters, and is handed to the report's selector. A group or agent outside the scope is
+agent filters, and is handed to the report's selector, with `event_groups()`: the reports read
+the events of those groups only, by the agent's group at the time of each event (the live board
+reads the agents in the group now). A group or agent outside the scope is
 not a choice, so asking for it is a form error. The rest of the filters (window, status,
 channel, code) describe the events to report on; they are fields of the report's form
 (`reports.forms`), read from `criteria()`.
 """
 
 import django_filters
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +20,9 @@ from . import forms
 from .selectors.scope import (
     agents_in_scope,
     codes_in_scope,
+    event_groups_in_scope,
     groups_in_scope,
+    in_groups,
     user_sees_all_reports,
 )
 
@@ -36,6 +41,7 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         queryset=_groups,
         label=_("Group"),
         empty_label=_("All groups"),
+        method="filter_group",
         widget=forms.Select,
     )
     agent = django_filters.ModelChoiceFilter(
@@ -51,13 +57,33 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         fields = ("group", "agent")
         form = forms.WindowForm
 
+    # Whether the report reads the group at the time of each event (history) or the group now
+    # (the live board).
+    group_at_the_time = True
+
     def __init__(self, data, *, request: HttpRequest) -> None:
-        super().__init__(data, queryset=agents_in_scope(user=request.user), request=request)
+        agents = agents_in_scope(user=request.user, now_only=not self.group_at_the_time)
+        super().__init__(data, queryset=agents, request=request)
+        if not self.group_at_the_time:
+            self.form.fields["agent"].queryset = agents
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
 
+    def filter_group(self, queryset, name: str, value):
+        if value is None:
+            return queryset
+        if not self.group_at_the_time:
+            return queryset.filter(group=value)
+        return in_groups(queryset, [value.pk])
+
     def filter_agent(self, queryset, name: str, value: Agent):
         return queryset.filter(pk=value.pk)
+
+    def event_groups(self) -> list[int] | QuerySet | None:
+        """The ids of the groups whose events the report reads (None: any group)."""
+        return event_groups_in_scope(
+            user=self.request.user, group=self.form.cleaned_data.get("group")
+        )
 
     def filter_queryset(self, queryset):
         # The form also holds the event criteria, which are not filters of the agents.
@@ -99,5 +125,7 @@ class RejectionsFilterSet(AgentScopeFilterSet):
 
 
 class LiveFilterSet(AgentScopeFilterSet):
+    group_at_the_time = False
+
     class Meta(AgentScopeFilterSet.Meta):
         form = forms.LiveForm

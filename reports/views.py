@@ -241,6 +241,7 @@ class TimeByCodeView(ReportView):
             granularity=criteria["granularity"],
             statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -293,6 +294,7 @@ class RejectionsView(ReportView):
             granularity=criteria["granularity"],
             channels=[criteria["channel"]] if criteria["channel"] else (),
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -318,6 +320,7 @@ class StatusChangesView(ReportView):
             now=now,
             statuses=[criteria["status"]] if criteria["status"] else (),
             code=criteria["code"],
+            groups=filterset.event_groups(),
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:

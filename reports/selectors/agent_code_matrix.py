@@ -6,7 +6,8 @@ break and offline.
 It reads the time-by-code report's own steps (the same periods, scope, filters and figures), so
 that every cell equals the sum of the corresponding time-by-code rows. A row is an agent and a
 period in which the agent was logged in, whether or not they took a break in it: an agent
-without a break shows 0, not nothing.
+without a break shows 0, not nothing. An agent who moved to another group during a period has a
+row per group, each with the time spent in that group (docs/reports.md, "Who sees what").
 """
 
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from core.durations import hms, percent, whole_seconds
 from . import sql
 from .common import Cte, with_clause
 from .labels import code_caption
-from .time_by_code import TimeByCodeReport
+from .time_by_code import TimeByCodeReport, membership_overlaps, membership_us_sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +118,24 @@ class AgentCodeMatrix:
     # --- the query: the report's steps, then the rows (agent × period logged in) -------------
 
     def _keys(self) -> Cte:
-        """Every agent and period in which the agent was logged in: the period after the
-        agent's first change, less the time logged out in it."""
-        after_first = sql.duration_us(
-            "d.period_end", sql.greatest("d.period_start", "f.started_at")
-        )
+        """Every agent, group and period in which the agent was logged in while in the group:
+        the period after the agent's first change while in the group, less the time logged out
+        there."""
         return Cte(
             "matrix_keys",
             f"""
             SELECT * FROM (
-                SELECT d.period, f.agent_id, u.username,
+                SELECT i.period, i.agent_id, i.group_id, u.username,
                        TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
-                       g.name AS group_name, {after_first} - COALESCE(o.us, 0) AS logged_in_us
-                FROM first_change f
-                JOIN periods d ON f.started_at < d.period_end
-                LEFT JOIN logged_out o ON o.agent_id = f.agent_id AND o.period = d.period
-                JOIN {sql.table("agents")} a ON a.id = f.agent_id
+                       g.name AS group_name, i.us - COALESCE(o.us, 0) AS logged_in_us
+                FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
+                      JOIN periods d ON {membership_overlaps("d.period_start", "d.period_end")}
+                      GROUP BY d.period, m.agent_id, m.group_id) i
+                LEFT JOIN logged_out o
+                  ON o.agent_id = i.agent_id AND o.group_id = i.group_id AND o.period = i.period
+                JOIN {sql.table("agents")} a ON a.id = i.agent_id
                 JOIN {sql.table("users")} u ON u.id = a.user_id
-                JOIN {sql.table("groups")} g ON g.id = a.group_id
+                JOIN {sql.table("groups")} g ON g.id = i.group_id
             ) keys WHERE logged_in_us > 0""",
             materialized=True,
         )
@@ -152,12 +153,13 @@ class AgentCodeMatrix:
         return self._execute(
             f"""
             , page_keys AS (
-                SELECT * FROM matrix_keys ORDER BY period, username{cut})
+                SELECT * FROM matrix_keys ORDER BY period, username, group_name{cut})
             SELECT k.period, k.username, k.agent_name, k.group_name, k.logged_in_us,
                    r.status, r.list_name, r.code, r.us
             FROM page_keys k
-            LEFT JOIN report_rows r ON r.agent_id = k.agent_id AND r.period = k.period
-            ORDER BY k.period, k.username""",
+            LEFT JOIN report_rows r
+              ON r.agent_id = k.agent_id AND r.group_id = k.group_id AND r.period = k.period
+            ORDER BY k.period, k.username, k.group_name""",
             params,
         )
 
@@ -215,10 +217,10 @@ class AgentCodeMatrix:
         current, agent, times, logged_in = None, ("", "", ""), {}, 0
         for line in self._lines(offset=offset, limit=limit):
             period, username, name, group, row_logged_in, status, code_list, code, us = line
-            if (period, username) != current:
+            if (period, username, group) != current:
                 if current is not None:
                     yield self._row(self.report.labels[current[0]], agent, logged_in, times, codes)
-                current, agent = (period, username), (username, name, group)
+                current, agent = (period, username, group), (username, name, group)
                 times, logged_in = {}, int(row_logged_in)
             if status is not None:
                 times[(status, code_list, code)] = int(us)

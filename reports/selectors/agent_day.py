@@ -2,14 +2,17 @@
 few local dates, each interval cut at local midnight.
 
 Two queries whatever the number of intervals: the intervals that overlap the dates, and the
-rejections inside them. Everything else (cutting at midnight, clipping to now) is done here in
-Python, from the UTC instants the window gives.
+rejections inside them, of the groups the reader sees (by the agent's group at the time: a
+supervisor sees the time the agent spent in the supervisor's groups, the rest is left blank).
+Everything else (cutting at midnight, clipping to now) is done here in Python, from the UTC
+instants the window gives.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from agents.models import Agent, StatusEvent
@@ -99,9 +102,12 @@ class Day:
         return totals
 
 
-def agent_day(*, agent: Agent, window: Window, now: datetime) -> list[Day]:
+def agent_day(
+    *, agent: Agent, window: Window, now: datetime, groups: Sequence[int] | QuerySet | None = None
+) -> list[Day]:
     """The local dates of `window` for `agent`, with each interval's part on each date (up to
-    `now`) and the rejections, in time order."""
+    `now`) and the rejections, in time order; only those recorded while the agent was in one of
+    `groups` (None: any group)."""
     days = []
     start = window.start
     current = window.date_from
@@ -112,32 +118,36 @@ def agent_day(*, agent: Agent, window: Window, now: datetime) -> list[Day]:
     until = min(window.end, now)
     if until <= window.start:
         return days
-    for interval in _intervals(agent=agent, start=window.start, end=until):
+    for interval in _intervals(agent=agent, start=window.start, end=until, groups=groups):
         interval_end = min(interval.end or now, until)
         for day in days:
             part_start, part_end = max(interval.start, day.start), min(interval_end, day.end)
             if part_start < part_end:
                 day.segments.append(Segment(interval=interval, start=part_start, end=part_end))
-    for mark in _rejections(agent=agent, start=window.start, end=until):
+    for mark in _rejections(agent=agent, start=window.start, end=until, groups=groups):
         for day in days:
             if day.start <= mark.at < day.end:
                 day.marks.append(mark)
     return days
 
 
-def _with_labels(events):
-    """The events with the code shown (a system reason where the product set the status by
-    itself) and its label."""
+def _with_labels(events, groups: Sequence[int] | None):
+    """The events (in `groups` when given: the agent's time while in the reader's groups) with
+    the code shown (a system reason where the product set the status by itself) and its label."""
+    if groups is not None:
+        events = events.filter(group_id__in=groups)
     return events.annotate(
         code_shown=Coalesce(F("code__code"), NullIf(F("system_reason"), Value(""))),
         code_label=code_or_reason_label_expression("code", "system_reason"),
     )
 
 
-def _intervals(*, agent: Agent, start: datetime, end: datetime) -> list[Interval]:
+def _intervals(
+    *, agent: Agent, start: datetime, end: datetime, groups: Sequence[int] | None
+) -> list[Interval]:
     """The agent's intervals that overlap [start, end), by start."""
     rows = (
-        _with_labels(StatusEvent.objects.status_changes())
+        _with_labels(StatusEvent.objects.status_changes(), groups)
         .filter(agent=agent, started_at__lt=end)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
         .order_by("started_at")
@@ -159,10 +169,12 @@ def _intervals(*, agent: Agent, start: datetime, end: datetime) -> list[Interval
     ]
 
 
-def _rejections(*, agent: Agent, start: datetime, end: datetime) -> list[Mark]:
+def _rejections(
+    *, agent: Agent, start: datetime, end: datetime, groups: Sequence[int] | None
+) -> list[Mark]:
     """The agent's rejections in [start, end), by instant."""
     rows = (
-        _with_labels(StatusEvent.objects.rejections())
+        _with_labels(StatusEvent.objects.rejections(), groups)
         .filter(agent=agent, started_at__gte=start, started_at__lt=end)
         .order_by("started_at")
         .values_list("started_at", "channel", "code__code_list__name", "code_shown", "code_label")

@@ -81,8 +81,12 @@ class RejectionsReport(PeriodReport):
         granularity: str = Granularity.DAY,
         channels: Sequence[str] = (),
         code: CodeFilter = None,
+        groups: Sequence[int] | QuerySet | None = None,
     ) -> None:
         self.agents = agents
+        # The groups whose rejections are counted, by the agent's group at the time (None:
+        # every group).
+        self.groups = groups
         self._cut_into_periods(window, granularity, now=now)
         self.channels = [channel for channel in channels if channel in Channel.values]
         self.code = code
@@ -107,17 +111,21 @@ class RejectionsReport(PeriodReport):
             channel_sql, channel_params = sql.in_list(self.channels)
             channel_sql = f" AND e.channel IN {channel_sql}"
         code_sql, code_params = code_condition(self.code, column="e.code_id")
+        group_sql, group_params = "", []
+        if self.groups is not None:
+            group_sql, group_params = sql.ids_in(self.groups)
+            group_sql = f" AND {sql.not_for_index('e.group_id')} IN {group_sql}"
         return Cte(
             "buckets",
             f"""
-            SELECT d.period, e.agent_id, e.channel, e.code_id, e.system_reason,
+            SELECT d.period, e.agent_id, e.group_id, e.channel, e.code_id, e.system_reason,
                    COUNT(*) AS count
             FROM periods d
             JOIN {sql.table("events")} e
               ON e.started_at >= d.period_start AND e.started_at < d.period_end
-            WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}
-            GROUP BY d.period, e.agent_id, e.channel, e.code_id, e.system_reason""",
-            [*scope_params, *channel_params, *code_params],
+            WHERE e.kind = '{EventKind.REJECTION}'{scope_sql}{channel_sql}{code_sql}{group_sql}
+            GROUP BY d.period, e.agent_id, e.group_id, e.channel, e.code_id, e.system_reason""",
+            [*scope_params, *channel_params, *code_params, *group_params],
         )
 
     def _report_rows(self) -> Cte:
@@ -136,7 +144,7 @@ class RejectionsReport(PeriodReport):
             FROM buckets b
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
-            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            JOIN {sql.table("groups")} g ON g.id = b.group_id
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
             reason_params,

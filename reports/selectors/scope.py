@@ -1,10 +1,16 @@
 """Who reads whose reports (docs/reports.md, "Who sees what"): supervisors their groups, report
-readers everyone."""
+readers everyone.
+
+A supervisor reads what the agents did while in the supervisor's groups: each event records the
+agent's group at the time, and the reports keep the events of the groups in scope
+(`event_groups_in_scope`). The agents in scope are those in the groups now and those with events
+there (who moved out); the live board reads only the agents in the groups now.
+"""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from agents.models import Agent, AgentGroup
+from agents.models import Agent, AgentGroup, StatusEvent
 from statuscodes.models import StatusCode
 
 VIEW_ALL_REPORTS = "agents.view_all_reports"
@@ -28,14 +34,38 @@ def groups_in_scope(*, user: AbstractBaseUser) -> QuerySet[AgentGroup]:
     return AgentGroup.objects.filter(supervisors=user).order_by("name")
 
 
-def agents_in_scope(*, user: AbstractBaseUser) -> QuerySet[Agent]:
-    """The agents whose timelines `user` may read, by username (with just their username)."""
+def agents_in_scope(*, user: AbstractBaseUser, now_only: bool = False) -> QuerySet[Agent]:
+    """The agents whose timelines `user` may read, by username (with just their username): in
+    the groups in scope now, or with events recorded there (`now_only`: the former only)."""
     agents = (
         Agent.objects.select_related("user").only("id", "user__username").order_by("user__username")
     )
     if user_sees_all_reports(user=user):
         return agents
-    return agents.filter(group__supervisors=user)
+    supervised = AgentGroup.objects.filter(supervisors=user).values("pk")
+    if now_only:
+        return agents.filter(group__in=supervised)
+    return in_groups(agents, supervised)
+
+
+def in_groups(agents: QuerySet[Agent], groups) -> QuerySet[Agent]:
+    """`agents` in one of `groups` (a queryset of group ids or groups) now, or with events
+    recorded while in one of them: one index probe per agent and group."""
+    been_there = StatusEvent.objects.filter(agent=OuterRef("pk"), group__in=groups)
+    return agents.filter(Q(group__in=groups) | Q(Exists(been_there)))
+
+
+def event_groups_in_scope(
+    *, user: AbstractBaseUser, group: AgentGroup | None = None
+) -> list[int] | QuerySet | None:
+    """The ids of the groups whose events `user` reads in the reports: the chosen `group` (one
+    in scope), else every group in scope (a queryset of ids, for a subquery); None when that is
+    every group (no condition)."""
+    if group is not None:
+        return [group.pk]
+    if user_sees_all_reports(user=user):
+        return None
+    return AgentGroup.objects.filter(supervisors=user).values("pk")
 
 
 def codes_in_scope(*, user: AbstractBaseUser) -> QuerySet[StatusCode]:

@@ -130,6 +130,15 @@ def in_list(values: Sequence[str]) -> tuple[str, list]:
     return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
 
 
+def ids_in(ids: Sequence[int] | QuerySet) -> tuple[str, list]:
+    """`(…)` for an IN condition on ids: a list of ids, or a queryset of one column of ids
+    (embedded as a subquery: no query of its own)."""
+    if isinstance(ids, QuerySet):
+        ids_sql, ids_params = subquery(ids.order_by())
+        return f"({ids_sql})", list(ids_params)
+    return in_list(list(ids))
+
+
 def subquery(queryset: QuerySet) -> tuple[str, tuple]:
     """The SQL of a queryset, to embed in a hand-written query."""
     return queryset.query.sql_with_params()

@@ -85,11 +85,12 @@ class StatusChangesReport(Report):
         now: datetime,
         statuses: Sequence[str] = (),
         code: CodeFilter = None,
+        groups: Sequence[int] | QuerySet | None = None,
     ) -> None:
         self.window = window
         self.now = now
         self.changes = status_changes(
-            agents=agents, window=window, now=now, statuses=statuses, code=code
+            agents=agents, window=window, now=now, statuses=statuses, code=code, groups=groups
         )
 
     def _with_columns(self, order: Sequence[str]) -> QuerySet:
@@ -102,7 +103,8 @@ class StatusChangesReport(Report):
                 agent_name=Trim(
                     Concat("agent__user__first_name", Value(" "), "agent__user__last_name")
                 ),
-                group_name=F("agent__group__name"),
+                # The agent's group when the change happened.
+                group_name=F("group__name"),
                 list_name=Coalesce(F("code__code_list__name"), Value("")),
                 # A system reason (missed, timeout, supervisor) shows as a code of no list.
                 code_key=Coalesce(F("code__code"), F("system_reason"), Value("")),
@@ -169,9 +171,11 @@ def status_changes(
     now: datetime,
     statuses: Sequence[str] = (),
     code: CodeFilter = None,
+    groups: Sequence[int] | QuerySet | None = None,
 ) -> QuerySet[StatusEvent]:
     """The status changes of `agents` (None: every agent) starting inside `window` and before
-    `now`, with the status and code filters; bare events, cheap to count."""
+    `now` while the agent was in one of `groups` (None: any group), with the status and code
+    filters; bare events, cheap to count."""
     events = StatusEvent.objects.status_changes().filter(
         started_at__gte=window.start, started_at__lt=min(window.end, now)
     )
@@ -180,6 +184,10 @@ def status_changes(
         # cannot tell how few agents a subquery returns, and would read the whole window in
         # time order to find one agent's changes (docs/performance.md, "Reports").
         events = events.filter(agent_id__in=list(agents.order_by().values_list("pk", flat=True)))
+    if groups is not None:
+        # `+ 0`: a condition, not an index to read by (SQLite would pick the (group, agent)
+        # index and read the agents' whole history).
+        events = events.alias(event_group=F("group_id") + 0).filter(event_group__in=groups)
     if statuses:
         events = events.filter(status__in=statuses)
     return events.filter(code_q(code, path="code")).using(reading_database())

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
 from agents.timeline import over_max_us_sql
-from core.choices import AgentStatus, EventKind
+from core.choices import AgentStatus, EventKind, EventSource
 from core.durations import hms, percent, whole_seconds
 
 from . import sql
@@ -204,8 +204,12 @@ class TimeByCodeReport(PeriodReport):
         granularity: str = Granularity.DAY,
         statuses: Sequence[str] = REPORTED_STATUSES,
         code: CodeFilter = None,
+        groups: Sequence[int] | QuerySet | None = None,
     ) -> None:
         self.agents = agents
+        # The groups whose time is reported, read from each event's group at the time (None:
+        # every group): an agent who moved is reported in each group for the time spent there.
+        self.groups = groups
         self.window = window
         self.now = now
         self.statuses = [status for status in statuses if status in REPORTED_STATUSES]
@@ -215,6 +219,13 @@ class TimeByCodeReport(PeriodReport):
 
     def _is_empty(self) -> bool:
         return not self.periods or not self.statuses
+
+    def _group_condition(self, column: str) -> tuple[str, list]:
+        """The groups filter on an event's group `column`, to add to a WHERE clause."""
+        if self.groups is None:
+            return "", []
+        groups_sql, groups_params = sql.ids_in(self.groups)
+        return f" AND {sql.not_for_index(column)} IN {groups_sql}", groups_params
 
     # --- the query, one step per CTE ------------------------------------------------------
     #
@@ -234,8 +245,11 @@ class TimeByCodeReport(PeriodReport):
             self._parts(),
             self._buckets(),
             self._first_change(),
+            self._moves(),
+            self._membership(),
             self._logged_out(),
             self._logged_in(),
+            self._row_logged_in(),
             self._report_rows(),
         ]
 
@@ -257,19 +271,21 @@ class TimeByCodeReport(PeriodReport):
             end_sql, end_param = sql.instant(self.periods[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
             window_params = [start_param, end_param]
+        group_sql, group_params = self._group_condition("e.group_id")
         return Cte(
             "started",
             f"""
-            SELECT e.agent_id, e.status, e.code_id, e.system_reason, e.started_at,
+            SELECT e.agent_id, e.group_id, e.status, e.code_id, e.system_reason, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at, d.period_end,
-                   d.period, c.max_minutes
+                   d.period, c.max_minutes,
+                   CASE WHEN e.source = '{EventSource.GROUP_MOVE}' THEN 0 ELSE 1 END AS starts
             FROM periods d
             JOIN {sql.table("events")} e
               ON e.started_at >= d.period_start AND e.started_at < d.period_end
             LEFT JOIN {sql.table("codes")} c ON c.id = e.code_id
             WHERE e.kind = {STATUS_KIND} AND {sql.not_for_index("e.status")} IN {parted_sql}
-              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}""",
-            [now_param, *parted_params, *window_params],
+              AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}{group_sql}""",
+            [now_param, *parted_params, *window_params, *group_params],
         )
 
     def _carried(self) -> Cte:
@@ -278,10 +294,11 @@ class TimeByCodeReport(PeriodReport):
         start_sql, start_param = sql.instant(self.periods[0].start)
         parted_sql, parted_params = _parted_statuses()
         events = sql.table("events")
+        group_sql, group_params = self._group_condition("e.group_id")
         return Cte(
             "carried",
             f"""
-            SELECT e.agent_id, e.status, e.code_id, e.system_reason, e.started_at,
+            SELECT e.agent_id, e.group_id, e.status, e.code_id, e.system_reason, e.started_at,
                    COALESCE(e.ended_at, {now_sql}) AS ended_at
             FROM {events} e
             WHERE e.id IN (
@@ -291,8 +308,8 @@ class TimeByCodeReport(PeriodReport):
                         ORDER BY p.started_at DESC LIMIT 1)
                 FROM scope s)
               AND (e.ended_at IS NULL OR e.ended_at > {start_sql})
-              AND e.status IN {parted_sql}""",
-            [now_param, start_param, start_param, *parted_params],
+              AND e.status IN {parted_sql}{group_sql}""",
+            [now_param, start_param, start_param, *parted_params, *group_params],
         )
 
     def _spread(self) -> Cte:
@@ -300,19 +317,20 @@ class TimeByCodeReport(PeriodReport):
         was open when the window opened): one step to the next period at a time, so the work
         grows with the parts, not with intervals × periods."""
         return Cte(
-            "spread (agent_id, status, code_id, system_reason, ended_at, period, period_start,"
-            " period_end)",
+            "spread (agent_id, group_id, status, code_id, system_reason, ended_at, period,"
+            " period_start, period_end)",
             """
-            SELECT i.agent_id, i.status, i.code_id, i.system_reason, i.ended_at,
+            SELECT i.agent_id, i.group_id, i.status, i.code_id, i.system_reason, i.ended_at,
                    d.period, d.period_start, d.period_end
-            FROM (SELECT agent_id, status, code_id, system_reason, ended_at,
+            FROM (SELECT agent_id, group_id, status, code_id, system_reason, ended_at,
                          period + 1 AS next_period
                   FROM started WHERE ended_at > period_end
                   UNION ALL
-                  SELECT agent_id, status, code_id, system_reason, ended_at, 0 FROM carried) i
+                  SELECT agent_id, group_id, status, code_id, system_reason, ended_at, 0
+                  FROM carried) i
             JOIN periods d ON d.period = i.next_period
             UNION ALL
-            SELECT s.agent_id, s.status, s.code_id, s.system_reason, s.ended_at,
+            SELECT s.agent_id, s.group_id, s.status, s.code_id, s.system_reason, s.ended_at,
                    d.period, d.period_start, d.period_end
             FROM spread s
             JOIN periods d ON d.period = s.period + 1
@@ -322,32 +340,33 @@ class TimeByCodeReport(PeriodReport):
 
     def _parts(self) -> Cte:
         """Each interval cut at the periods' bounds: the first part carries the count (and how
-        far the whole interval went past its code's maximum), the later parts only time."""
+        far the whole interval went past its code's maximum), the later parts only time. The
+        rest of an interval after a move to another group is not counted again."""
         over_us = over_max_us_sql(sql.duration_us("ended_at", "started_at"), "max_minutes")
         return Cte(
             "parts",
             f"""
-            SELECT agent_id, status, code_id, system_reason, period, 1 AS starts,
+            SELECT agent_id, group_id, status, code_id, system_reason, period, starts,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
             FROM started
             UNION ALL
-            SELECT agent_id, status, code_id, system_reason, period, 0,
+            SELECT agent_id, group_id, status, code_id, system_reason, period, 0,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "period_start")}, 0
             FROM spread""",
         )
 
     def _buckets(self) -> Cte:
-        """The parts summed per local date, agent, status and code."""
+        """The parts summed per local date, agent, group, status and code."""
         return Cte(
             "buckets",
             """
-            SELECT period, agent_id, status, code_id, system_reason,
+            SELECT period, agent_id, group_id, status, code_id, system_reason,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY period, agent_id, status, code_id, system_reason""",
+            GROUP BY period, agent_id, group_id, status, code_id, system_reason""",
             materialized=True,
         )
 
@@ -363,76 +382,137 @@ class TimeByCodeReport(PeriodReport):
             materialized=True,
         )
 
+    def _moves(self) -> Cte:
+        """Every move of the agents in scope from one group to another (few: read through their
+        own partial index), with the group the agent left."""
+        events = sql.table("events")
+        return Cte(
+            "moves",
+            f"""
+            SELECT m.agent_id, m.group_id, m.started_at,
+                   (SELECT p.group_id FROM {events} p
+                    WHERE p.agent_id = m.agent_id AND p.kind = {STATUS_KIND}
+                      AND p.started_at < m.started_at
+                    ORDER BY p.started_at DESC LIMIT 1) AS group_before
+            FROM {events} m
+            WHERE m.source = '{EventSource.GROUP_MOVE}' AND m.kind = {STATUS_KIND}
+              AND m.agent_id IN (SELECT agent_id FROM scope)""",
+            materialized=True,
+        )
+
+    def _membership(self) -> Cte:
+        """When each agent in scope was in which group of the report (NULL bounds: open): an
+        agent who never moved was always in their group; one who moved was in the group they
+        left until their first move, then in each group from a move to the next."""
+        group_sql, group_params = self._group_condition("group_id")
+        # Typed: PostgreSQL gives a bare NULL the type text, which the UNION cannot match.
+        no_instant = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if sql.is_postgresql() else "NULL"
+        return Cte(
+            "membership (agent_id, group_id, span_start, span_end)",
+            f"""
+            SELECT * FROM (
+                SELECT s.agent_id, a.group_id, {no_instant}, {no_instant}
+                FROM scope s JOIN {sql.table("agents")} a ON a.id = s.agent_id
+                WHERE s.agent_id NOT IN (SELECT agent_id FROM moves)
+                UNION ALL
+                SELECT m.agent_id, m.group_before, {no_instant}, m.started_at
+                FROM moves m
+                WHERE NOT EXISTS (SELECT 1 FROM moves e
+                                  WHERE e.agent_id = m.agent_id AND e.started_at < m.started_at)
+                UNION ALL
+                SELECT m.agent_id, m.group_id, m.started_at,
+                       (SELECT MIN(n.started_at) FROM moves n
+                        WHERE n.agent_id = m.agent_id AND n.started_at > m.started_at)
+                FROM moves m
+            ) spans WHERE group_id IS NOT NULL{group_sql}""",
+            group_params,
+            materialized=True,
+        )
+
     def _logged_out(self) -> Cte:
         return Cte(
             "logged_out",
             f"""
-            SELECT agent_id, period, SUM(us) AS us
+            SELECT agent_id, group_id, period, SUM(us) AS us
             FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
-            GROUP BY agent_id, period""",
+            GROUP BY agent_id, group_id, period""",
             materialized=True,
         )
 
     def _logged_in(self) -> Cte:
-        """Each agent's time logged in over the whole window (the subtotals' and totals'
-        percentages): the window after the agent's first change, less the time logged out."""
-        after_first = sql.duration_us(
-            "w.window_end", sql.greatest("w.window_start", "f.started_at")
-        )
+        """Each agent's time logged in over the whole window in each group of the report (the
+        subtotals' and totals' percentages): the window after the agent's first change while
+        in the group, less the time logged out there."""
         return Cte(
             "logged_in",
             f"""
-            SELECT f.agent_id, {after_first} - COALESCE(o.us, 0) AS us
-            FROM first_change f
-            JOIN (SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
-                  FROM periods) w ON f.started_at < w.window_end
-            LEFT JOIN (SELECT agent_id, SUM(us) AS us FROM logged_out GROUP BY agent_id) o
-              ON o.agent_id = f.agent_id""",
+            SELECT i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
+            FROM ({membership_us_sql("w.window_start", "w.window_end")}
+                  JOIN (SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
+                        FROM periods) w ON {membership_overlaps("w.window_start", "w.window_end")}
+                  GROUP BY m.agent_id, m.group_id) i
+            LEFT JOIN (SELECT agent_id, group_id, SUM(us) AS us
+                       FROM logged_out GROUP BY agent_id, group_id) o
+              ON o.agent_id = i.agent_id AND o.group_id = i.group_id""",
+            materialized=True,
+        )
+
+    def _row_logged_in(self) -> Cte:
+        """The time logged in of each agent, group and period of the buckets (the rows'
+        percentages): the period after the agent's first change while in the group, less the
+        time logged out there."""
+        return Cte(
+            "row_logged_in",
+            f"""
+            SELECT i.period, i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
+            FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
+                  JOIN (SELECT DISTINCT period, agent_id, group_id FROM buckets) k
+                    ON k.agent_id = m.agent_id AND k.group_id = m.group_id
+                  JOIN periods d
+                    ON d.period = k.period
+                   AND {membership_overlaps("d.period_start", "d.period_end")}
+                  GROUP BY d.period, m.agent_id, m.group_id) i
+            LEFT JOIN logged_out o
+              ON o.agent_id = i.agent_id AND o.group_id = i.group_id AND o.period = i.period""",
             materialized=True,
         )
 
     def _group_logged_in(self) -> Cte:
         """The time logged in of each group's agents in scope (the group summary's
-        percentages), those without a break included."""
+        percentages), those without a break included, each for the time while in the group."""
         return Cte(
             "group_logged_in",
             f"""
             SELECT g.name AS group_name, SUM(li.us) AS us
             FROM logged_in li
-            JOIN {sql.table("agents")} a ON a.id = li.agent_id
-            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            JOIN {sql.table("groups")} g ON g.id = li.group_id
             GROUP BY g.name""",
         )
 
     def _report_rows(self) -> Cte:
-        """The report's rows: the buckets of the statuses asked for, with names and labels, and
-        the agent's time logged in during the row's period: the period after the agent's first
-        change, less the time logged out."""
+        """The report's rows: the buckets of the statuses asked for, with names and labels (the
+        group is the one the agent was in), and the agent's time logged in during the row's
+        period while in that group (`row_logged_in`)."""
         statuses_sql, statuses_params = sql.in_list(self.statuses)
         code_sql, code_params = code_condition(self.code, column="b.code_id")
-        after_first = sql.duration_us(
-            "d.period_end", sql.greatest("d.period_start", "f.started_at")
-        )
-        logged_in = f"{after_first} - COALESCE(o.us, 0)"
         reason_sql, reason_params = reason_label_sql("b.system_reason")
         return Cte(
             "report_rows",
             f"""
-            SELECT b.period, b.agent_id, u.username,
+            SELECT b.period, b.agent_id, b.group_id, u.username,
                    TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
                    g.name AS group_name, b.status,
                    COALESCE(l.name, '') AS list_name,
                    COALESCE(c.code, b.system_reason, '') AS code,
                    COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, {logged_in} AS logged_in_us, b.exceeded_count, b.exceeded_us,
-                   COALESCE(c.paid, FALSE) AS paid
+                   b.count, b.us, COALESCE(li.us, 0) AS logged_in_us, b.exceeded_count,
+                   b.exceeded_us, COALESCE(c.paid, FALSE) AS paid
             FROM buckets b
-            JOIN periods d ON d.period = b.period
-            JOIN first_change f ON f.agent_id = b.agent_id
-            LEFT JOIN logged_out o ON o.agent_id = b.agent_id AND o.period = b.period
+            LEFT JOIN row_logged_in li
+              ON li.agent_id = b.agent_id AND li.group_id = b.group_id AND li.period = b.period
             JOIN {sql.table("agents")} a ON a.id = b.agent_id
             JOIN {sql.table("users")} u ON u.id = a.user_id
-            JOIN {sql.table("groups")} g ON g.id = a.group_id
+            JOIN {sql.table("groups")} g ON g.id = b.group_id
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
             LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
             WHERE b.status IN {statuses_sql}{code_sql}""",
@@ -468,12 +548,13 @@ class TimeByCodeReport(PeriodReport):
         trend_group = ", list_name, code, code_label" if by_code else ", status"
         sections = f"""
         UNION ALL
-        SELECT 'agent', NULL, NULL, r.username, r.agent_name, r.group_name, NULL,
+        SELECT 'agent', NULL, NULL, r.username, r.agent_name, NULL, NULL,
                NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
                SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
         FROM report_rows r
-        JOIN logged_in a ON a.agent_id = r.agent_id
-        GROUP BY r.agent_id, r.username, r.agent_name, r.group_name, a.us
+        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) a
+          ON a.agent_id = r.agent_id
+        GROUP BY r.agent_id, r.username, r.agent_name, a.us
         UNION ALL
         SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
@@ -551,6 +632,30 @@ class TimeByCodeReport(PeriodReport):
 
 
 STATUS_KIND = f"'{EventKind.STATUS}'"
+
+
+def membership_overlaps(start: str, end: str) -> str:
+    """SQL: the span `m` of `membership`, after the agent's first change `f`, overlaps the
+    period from `start` to `end`."""
+    return (
+        f"{sql.greatest(start, 'f.started_at', f'COALESCE(m.span_start, {start})')}"
+        f" < {sql.least(end, f'COALESCE(m.span_end, {end})')}"
+    )
+
+
+def membership_us_sql(start: str, end: str, *keys: str) -> str:
+    """SQL (SELECT … FROM … to be joined and grouped by the caller): the microseconds of each
+    span `m` of `membership` inside the period from `start` to `end`, after the agent's first
+    change `f`, summed per agent and group (and `keys`)."""
+    inside = sql.duration_us(
+        sql.least(end, f"COALESCE(m.span_end, {end})"),
+        sql.greatest(start, "f.started_at", f"COALESCE(m.span_start, {start})"),
+    )
+    selected = "".join(f"{key} AS {key.rpartition('.')[2]}, " for key in keys)
+    return f"""SELECT {selected}m.agent_id, m.group_id,
+                      SUM({inside}) AS us
+               FROM membership m
+               JOIN first_change f ON f.agent_id = m.agent_id"""
 
 
 def _parted_statuses() -> tuple[str, list]:

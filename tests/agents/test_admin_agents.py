@@ -119,7 +119,12 @@ def test_group_with_agents_is_not_deleted(ana, client_for, administrator):
 
 def test_agent_with_events_is_not_deleted(ana, client_for, administrator):
     StatusEvent.objects.create(
-        agent=ana, kind="status", status="available", started_at=timezone.now(), source="admin"
+        agent=ana,
+        group=ana.group,
+        kind="status",
+        status="available",
+        started_at=timezone.now(),
+        source="admin",
     )
     selected = {
         "action": "delete_selected",
@@ -151,3 +156,39 @@ def test_agent_history_shows_a_move_between_groups(ana, sales_group, client_for,
 
     assert "Support Tier 1" in content and "Sales Team" in content
     assert ana.history.latest().history_user == administrator
+
+
+def test_a_new_group_in_the_agent_form_is_a_change_point_of_the_timeline(
+    ana, sales_group, client_for, administrator
+):
+    from agents.services import agent_perform_action
+
+    agent_perform_action(agent=ana, action="login", source="console")
+    agent_perform_action(agent=ana, action="take_break", code="SHORT", source="console")
+    client = client_for(administrator)
+    url = reverse("admin:agents_agent_change", args=[ana.pk])
+    data = change_form_data(client.get(url))
+    data["group"] = str(sales_group.pk)
+    assert client.post(url, data).status_code == 302
+    _login, before, after = StatusEvent.objects.filter(agent=ana).order_by("started_at")
+    assert before.ended_at == after.started_at
+    assert (after.group, after.status, after.code) == (sales_group, "on_break", before.code)
+    assert (after.source, after.changed_by) == ("group_move", administrator)
+    # Saving again without a new group records nothing more.
+    assert client.post(url, change_form_data(client.get(url))).status_code == 302
+    assert StatusEvent.objects.filter(agent=ana).count() == 3
+
+
+def test_a_group_its_agents_left_keeps_its_history(ana, sales_group, client_for, administrator):
+    from agents.services import agent_perform_action, agent_save
+
+    support = ana.group
+    agent_perform_action(agent=ana, action="login", source="console")
+    ana.group = sales_group
+    agent_save(agent=ana)
+    url = reverse("admin:agents_agentgroup_delete", args=[support.pk])
+
+    response = client_for(administrator).post(url, {"post": "yes"})
+
+    assert "has history: events recorded while agents were in it" in response.content.decode()
+    assert AgentGroup.objects.filter(pk=support.pk).exists()

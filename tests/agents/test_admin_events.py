@@ -12,6 +12,7 @@ from agents.models import StatusEvent
 def lunch_break(ana):
     return StatusEvent.objects.create(
         agent=ana,
+        group=ana.group,
         kind="status",
         status="on_break",
         code=ana.group.code_list.codes.get(code="LUNCH"),

@@ -54,11 +54,16 @@ def test_adding_an_agent_moves_them_into_the_group_and_records_it(
 
 def test_the_moved_agents_events_stay_theirs(support_group, sam, client_for, administrator):
     agent_perform_action(agent=sam, action="login", source="console")
+    sales = sam.group
     client = client_for(administrator)
     data = change_form_data(client.get(group_url(support_group)))
     data["add_agents"] = [str(sam.pk)]
     client.post(group_url(support_group), data)
-    assert sam.events.count() == 1
+    # The login stays in Sales; the move goes on in the same status, in Support.
+    login, move = sam.events.order_by("started_at")
+    assert (login.group, login.source, login.ended_at) == (sales, "console", move.started_at)
+    assert (move.group, move.source, move.status) == (support_group, "group_move", login.status)
+    assert move.changed_by == administrator
     assert Agent.objects.get(pk=sam.pk).group == support_group
 
 

@@ -16,6 +16,7 @@ def timeline(ana, sofia):
     now = timezone.now()
     StatusEvent.objects.create(
         agent=ana,
+        group=ana.group,
         kind="status",
         status="on_break",
         code=codes.get(code="LUNCH"),
@@ -24,6 +25,7 @@ def timeline(ana, sofia):
     )
     return StatusEvent.objects.create(
         agent=sofia,
+        group=sofia.group,
         kind="rejection",
         channel="phone",
         code=codes.get(code="CASE"),
@@ -146,6 +148,7 @@ def test_changelists_take_a_fixed_number_of_queries(
         agent = make_agent(f"agent{number}", group)
         StatusEvent.objects.create(
             agent=agent,
+            group=agent.group,
             kind="status",
             status="work_offline",
             code=group.code_list.codes.get(code="MEETING"),

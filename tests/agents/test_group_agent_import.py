@@ -269,3 +269,32 @@ def test_an_import_cannot_change_the_email_of_a_staff_account(tmp_path, support_
     superuser.refresh_from_db()
     assert superuser.email == "root@example.com"
     assert not Agent.objects.filter(user=superuser).exists()
+
+
+def test_a_new_group_by_import_splits_the_agents_ongoing_interval(tmp_path, ana, sales_group):
+    from agents.services import agent_perform_action
+
+    agent_perform_action(agent=ana, action="login", source="console")
+    support = ana.group
+    rows = [["ana", "", "", "ana@example.com", "Sales Team", "true", "en"]]
+
+    run = run_import(AGENTS, agents_csv(tmp_path, rows))
+
+    assert run.ok, run.err
+    login, move = ana.events.order_by("started_at")
+    assert (login.group, login.ended_at) == (support, move.started_at)
+    assert (move.group, move.source, move.status) == (sales_group, "group_move", "available")
+    assert move.ended_at is None
+
+
+def test_a_dry_run_import_moves_no_one(tmp_path, ana, sales_group):
+    from agents.services import agent_perform_action
+
+    agent_perform_action(agent=ana, action="login", source="console")
+    rows = [["ana", "", "", "ana@example.com", "Sales Team", "true", "en"]]
+
+    run = run_import(AGENTS, agents_csv(tmp_path, rows), "--dry-run")
+
+    assert run.ok, run.err
+    assert ana.events.count() == 1
+    assert Agent.objects.get(pk=ana.pk).group != sales_group

@@ -9,7 +9,7 @@ a rejection. Codes are given by key and looked up in the agent's group's list.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from agents.models import Agent, StatusEvent
+from agents.models import Agent, AgentGroup, StatusEvent
 from core.choices import EventKind, EventSource
 from statuscodes.models import StatusCode
 
@@ -25,8 +25,14 @@ def _code(agent: Agent, key: str | None) -> StatusCode | None:
     return StatusCode.objects.get(code_list=agent.group.code_list, code=key)
 
 
-def timeline(agent: Agent, *steps: tuple, source: str = EventSource.CONSOLE) -> list[StatusEvent]:
-    """The agent's status changes, in order; the last one stays ongoing."""
+def timeline(
+    agent: Agent,
+    *steps: tuple,
+    source: str = EventSource.CONSOLE,
+    group: AgentGroup | None = None,
+) -> list[StatusEvent]:
+    """The agent's status changes, in order; the last one stays ongoing. They record `group`
+    (default: the agent's group now) as the agent's group at the time."""
     events = []
     previous_status = ""
     for index, (started_at, status, *code) in enumerate(steps):
@@ -34,6 +40,7 @@ def timeline(agent: Agent, *steps: tuple, source: str = EventSource.CONSOLE) -> 
         events.append(
             StatusEvent(
                 agent=agent,
+                group=group or agent.group,
                 kind=EventKind.STATUS,
                 status=status,
                 previous_status=previous_status,
@@ -52,6 +59,7 @@ def rejection(
 ) -> StatusEvent:
     return StatusEvent.objects.create(
         agent=agent,
+        group=agent.group,
         kind=EventKind.REJECTION,
         channel=channel,
         code=_code(agent, code),

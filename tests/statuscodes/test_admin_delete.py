@@ -18,6 +18,7 @@ def lunch_taken(ana):
     lunch = StatusCode.objects.get(code_list__name="Support", code="LUNCH")
     StatusEvent.objects.create(
         agent=ana,
+        group=ana.group,
         kind="status",
         status="on_break",
         code=lunch,
