@@ -571,7 +571,7 @@ def tenths_of_percent(part_us, whole_us) -> int | None:
 
 
 def read_csv(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def time_by_code_figures(csv_rows, sql_rows):

@@ -80,6 +80,8 @@ class ReportView(ReportReaderRequired, View):
 
     filterset_class: type[FilterSet]
     title: str
+    # The XLSX file's sheet: a short title (Excel allows 31 characters).
+    sheet: str
     slug: str
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -126,6 +128,8 @@ class ReportView(ReportReaderRequired, View):
             self.report(filterset, now=now),
             name=self.file_name(filterset, now=now),
             order=_requested_order(self.request),
+            sheet=str(self.sheet),
+            zone=_zone_name(filterset),
         )
 
     def template_name(self) -> str:
@@ -140,6 +144,12 @@ class ReportView(ReportReaderRequired, View):
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         raise NotImplementedError
+
+
+def _zone_name(filterset: FilterSet) -> str:
+    criteria = filterset.criteria()
+    window = criteria.get("window")
+    return str(window.zone if window is not None else criteria["tz"])
 
 
 def _wants_html(request: HttpRequest) -> bool:
@@ -225,6 +235,7 @@ def _code_label(code: tuple[str, str, str]) -> str:
 class TimeByCodeView(ReportView):
     filterset_class = TimeByCodeFilterSet
     title = gettext_lazy("Time on break and offline by code")
+    sheet = gettext_lazy("Time by code")
     slug = "time-by-code"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
@@ -277,6 +288,7 @@ class TimeByCodeView(ReportView):
 class RejectionsView(ReportView):
     filterset_class = RejectionsFilterSet
     title = gettext_lazy("Rejections by code")
+    sheet = gettext_lazy("Rejections by code")
     slug = "rejections"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
@@ -303,6 +315,7 @@ class RejectionsView(ReportView):
 class StatusChangesView(ReportView):
     filterset_class = StatusChangesFilterSet
     title = gettext_lazy("Agent status change details")
+    sheet = gettext_lazy("Status changes")
     slug = "status-changes"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> StatusChangesReport:
@@ -326,6 +339,7 @@ class StatusChangesView(ReportView):
 class LiveView(ReportView):
     filterset_class = LiveFilterSet
     title = gettext_lazy("Live board")
+    sheet = gettext_lazy("Live board")
     slug = "live"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> LiveBoard:
@@ -358,6 +372,7 @@ class AgentCodeMatrixView(TimeByCodeView):
     "Agent × code"), with its own CSV and XLSX."""
 
     title = gettext_lazy("Agent × code: time on break and offline")
+    sheet = gettext_lazy("Agent × code")
     slug = "agent-code-matrix"
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -385,11 +400,15 @@ class AgentCodeMatrixView(TimeByCodeView):
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
         matrix = AgentCodeMatrix(self.report(filterset, now=now))
         codes = matrix.codes()
+        header = matrix.export_header(codes)
         return exports.Export(
             name=self.file_name(filterset, now=now),
-            header=matrix.export_header(codes),
+            header=header,
             rows=matrix.cells(codes),
             text_columns=matrix.text_columns,
+            xlsx_kinds=["date", *[""] * (len(header) - 1)],
+            sheet=str(self.sheet),
+            zone=_zone_name(filterset),
         )
 
 

@@ -106,6 +106,9 @@ class Column:
     `flag`);
     `accessor` where the table reads it, when not `name`; a `computed` cell is worked out from
     the row even where its value is empty. A column is on the page, in the export, or both.
+    `xlsx` says how the XLSX file types the export's cell (reports.exports): `date`, `instant`
+    (ISO text with an offset, written as the local date and time), `duration` (`H:MM:SS`, written
+    as a time value), `flag` (`true`/`false`, written as a boolean), or as it is.
     """
 
     name: str
@@ -117,6 +120,7 @@ class Column:
     computed: bool = False
     on_page: bool = True
     exported: bool = True
+    xlsx: str = ""
 
 
 @dataclass
@@ -172,6 +176,11 @@ class Report:
 
     def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
         raise NotImplementedError
+
+    def export_totals(self) -> dict | None:
+        """The totals of the rows `cells()` gave, by export column name, for the XLSX file's
+        totals row; None for a report without totals."""
+        return None
 
 
 def _derive(target, columns: tuple[Column, ...]) -> None:

@@ -54,3 +54,9 @@ def code_or_reason_label_expression(code_path: str, reason_path: str) -> Case:
         default=code_label_expression(code_path),
         output_field=CharField(),
     )
+
+
+def choice_labels(choices: type) -> dict[str, str]:
+    """Each key of a choices class (statuses, channels) with its label in the reader's language,
+    read now: an export's rows are written after the request's language is gone."""
+    return {value: str(label) for value, label in choices.choices}

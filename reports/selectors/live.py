@@ -16,7 +16,7 @@ from agents.timeline import time_in_status
 from core.choices import AgentStatus, EventKind
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
-from .labels import code_label_expression
+from .labels import choice_labels, code_label_expression
 from .sql import reading_database
 
 
@@ -31,7 +31,7 @@ class LiveBoard(Report):
         Column("list", _("List"), sort="list_name", text=True, accessor="list_name"),
         Column("code", _("Code"), sort="code_key", text=True, accessor="code_key"),
         Column("code_label", _("Label"), sort="code_label", text=True),
-        Column("since", _("Since"), kind="instant"),
+        Column("since", _("Since"), kind="instant", xlsx="instant"),
         # The longest time in status first: the earliest start.
         Column(
             "seconds_in_status",
@@ -42,7 +42,9 @@ class LiveBoard(Report):
             computed=True,
         ),
         Column("max_minutes", _("Max. minutes"), kind="number"),
-        Column("exceeded", _("Exceeded"), accessor="since", computed=True),
+        Column("exceeded", _("Exceeded"), accessor="since", computed=True, xlsx="flag"),
+        # The status's label in the reader's language, after the columns of the contract.
+        Column("status_label", _("Status"), on_page=False),
     )
     default_order = ("agent",)
 
@@ -70,6 +72,7 @@ class LiveBoard(Report):
     ) -> None:
         self.zone = zone
         self.now = now
+        self.status_labels = choice_labels(AgentStatus)
         board = agents.annotate(
             current=FilteredRelation(
                 "events", condition=Q(events__kind=EventKind.STATUS, events__ended_at__isnull=True)
@@ -103,7 +106,7 @@ class LiveBoard(Report):
         return self._sorted(order).iterator(2000)
 
     def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
-        zone, now = self.zone, self.now
+        zone, now, labels = self.zone, self.now, self.status_labels
         for record in self.rows(order=order):
             since = record["since"]
             timing = time_in_status(since=since, max_minutes=record["max_minutes"], now=now)
@@ -118,4 +121,5 @@ class LiveBoard(Report):
                 timing.seconds,
                 record["max_minutes"],
                 "true" if timing.exceeded else "false",
+                labels.get(record["status_now"], ""),
             ]

@@ -53,7 +53,7 @@ def test_an_xlsx_export_of_more_rows_than_the_limit_is_refused_with_what_to_do(
         "Download it as CSV, or narrow the window or choose a group or an agent."
     )
     csv = client.get(URL, {**WINDOW, "_export": "csv"})
-    assert len(b"".join(csv.streaming_content).decode().splitlines()) == 1 + 4
+    assert len(b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 4
 
 
 def test_an_xlsx_export_of_exactly_the_limit_is_built(
@@ -65,7 +65,7 @@ def test_an_xlsx_export_of_exactly_the_limit_is_built(
 
     assert response.status_code == 200
     rows = xlsx_rows(response)
-    assert rows[0][:2] == ("timestamp", "agent")
+    assert rows[0][:2] == ("timestamp (UTC)", "agent")
     assert [row[4] for row in rows[1:]] == ["available", "on_break", "available", "logged_out"]
     assert [type(row[8]) for row in rows[1:]] == [int] * 4  # duration_seconds, a number
 

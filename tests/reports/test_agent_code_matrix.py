@@ -72,8 +72,7 @@ def test_each_agent_and_day_is_a_row_with_a_column_per_code(
         "work_offline:Support:MEETING",
     ]
     figures = [
-        [row["date"], row["agent"], row["logged_in_seconds"]]
-        + [row[name] for name in header[5:]]
+        [row["date"], row["agent"], row["logged_in_seconds"]] + [row[name] for name in header[5:]]
         for row in rows
     ]
     assert figures == [
@@ -156,9 +155,7 @@ def test_each_cell_is_the_sum_of_the_time_by_code_rows(client_for, history, supe
     assert found == dict(expected)
 
 
-def test_a_supervisor_sees_only_the_agents_of_their_groups(
-    client_for, day_and_night, supervisor_b
-):
+def test_a_supervisor_sees_only_the_agents_of_their_groups(client_for, day_and_night, supervisor_b):
     rows = exported(client_for(supervisor_b))
     assert [(row["agent"], row["on_break:Sales:LUNCH"]) for row in rows] == [("sam", "1800")]
     page = client_for(supervisor_b).get(URL, WINDOW).context["matrix"]
@@ -170,7 +167,7 @@ def test_the_xlsx_has_the_same_rows(client_for, day_and_night, supervisor_a):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("date", "agent", "agent_name", "group", "logged_in_seconds")
+    assert values[0][:5] == ("date (UTC)", "agent", "agent_name", "group", "logged_in_seconds")
     assert [row[1] for row in values[1:]] == ["ana", "sofia", "ana"]
     assert values[1][4] == 28800
 

@@ -17,7 +17,9 @@ URL = "/reports/status-changes/"
 def exported(client, **filters) -> list[dict]:
     response = client.get(URL, {**WINDOW, **filters, "_export": "csv"})
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
 def test_each_change_inside_the_window_is_a_row_with_its_whole_duration(
