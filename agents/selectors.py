@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models.functions import Lower
 from django.utils import translation
 
 from core.choices import CODED_ACTIONS, AgentStatus, SystemReason
-from statuscodes.models import StatusCode
+from statuscodes.models import CodeOrder, StatusCode, label_in
 
 from .models import Agent, Offer, PendingChange, StatusEvent
 
@@ -121,14 +122,18 @@ def code_label(*, code: StatusCode, language: str) -> str:
 def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:
     """Every coded action with the codes offered for it (empty where none), in one query."""
     choices: dict[str, list[OfferedCode]] = defaultdict(list)
-    links = (
-        StatusCode.actions.through.objects.filter(
-            statuscode__in=StatusCode.objects.offered(code_list=agent.group.code_list),
-            action_id__in=CODED_ACTIONS,
-        )
-        .select_related("statuscode")
-        .order_by("statuscode__sort_order", "statuscode__code")
-    )
+    code_list = agent.group.code_list
+    links = StatusCode.actions.through.objects.filter(
+        statuscode__in=StatusCode.objects.offered(code_list=code_list),
+        action_id__in=CODED_ACTIONS,
+    ).select_related("statuscode")
+    # The list's order, as `StatusCode.objects.offered` sorts it, in the agent's language.
+    if code_list is not None and code_list.code_order == CodeOrder.ALPHABETICAL:
+        links = links.annotate(
+            label_shown=label_in(agent.language, "statuscode__label")
+        ).order_by(Lower("label_shown"), "statuscode__code")
+    else:
+        links = links.order_by("statuscode__sort_order", "statuscode__code")
     with translation.override(agent.language):
         for link in links:
             code = link.statuscode
