@@ -129,9 +129,9 @@ def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:
     ).select_related("statuscode")
     # The list's order, as `StatusCode.objects.offered` sorts it, in the agent's language.
     if code_list is not None and code_list.code_order == CodeOrder.ALPHABETICAL:
-        links = links.annotate(
-            label_shown=label_in(agent.language, "statuscode__label")
-        ).order_by(Lower("label_shown"), "statuscode__code")
+        links = links.annotate(label_shown=label_in(agent.language, "statuscode__label")).order_by(
+            Lower("label_shown"), "statuscode__code"
+        )
     else:
         links = links.order_by("statuscode__sort_order", "statuscode__code")
     with translation.override(agent.language):

@@ -68,7 +68,8 @@ class StatusChangesReport(Report):
         Column("previous_status_label", _("Previous status"), on_page=False),
         Column("status_label", _("Status"), on_page=False),
     )
-    default_order = ("timestamp", "agent")
+    # Newest first: what a supervisor looks for is what just happened.
+    default_order = ("-timestamp", "agent")
 
     # The fields each row reads: the columns' accessors, the agent's name and the id.
     FIELDS = (

@@ -85,9 +85,7 @@ def test_code_choices_list_every_coded_action_even_without_codes(sam):
     assert [c.code for c in choices["logout"]] == ["EOS"]
 
 
-def test_code_choices_follow_an_alphabetical_list_in_the_agents_language(
-    ana, sofia, support_list
-):
+def test_code_choices_follow_an_alphabetical_list_in_the_agents_language(ana, sofia, support_list):
     support_list.code_order = "alphabetical"
     support_list.save()
     assert [c.label for c in agent_code_choices(agent=ana)["take_break"]] == [

@@ -43,7 +43,7 @@ def test_an_xlsx_export_of_more_rows_than_the_limit_is_refused_with_what_to_do(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     client = client_for(superuser)
 
-    response = client.get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client.get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 400
     assert list(tmp_path.iterdir()) == []  # the rows written so far are not left behind
@@ -61,7 +61,7 @@ def test_an_xlsx_export_of_exactly_the_limit_is_built(
 ):
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 4)
 
-    response = client_for(superuser).get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client_for(superuser).get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 200
     rows = xlsx_rows(response)
@@ -74,7 +74,7 @@ def test_a_label_holding_a_control_character_is_exported(client_for, superuser, 
     # Typed in the admin; openpyxl refused to write it and the export failed with a 500.
     StatusCode.objects.filter(code="SHORT").update(label_en="Short\x0bbreak")
 
-    response = client_for(superuser).get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client_for(superuser).get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 200
     labels = [row[7] for row in xlsx_rows(response)[1:]]
