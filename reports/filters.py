@@ -21,6 +21,9 @@ from .selectors.scope import (
     user_sees_all_reports,
 )
 
+# The session key of the time zone the reader chose last (listed among the common zones).
+LAST_TIME_ZONE = "reports_time_zone"
+
 
 def _groups(request: HttpRequest):
     return groups_in_scope(user=request.user)
@@ -38,12 +41,12 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         empty_label=_("All groups"),
         widget=forms.Select,
     )
-    agent = django_filters.ModelChoiceFilter(
+    # Several agents at once (`agent=1&agent=2`), searched by name (reports.forms.AgentPicker).
+    agent = django_filters.ModelMultipleChoiceFilter(
         queryset=_agents,
-        label=_("Agent"),
-        empty_label=_("All agents"),
+        label=_("Agents"),
         method="filter_agent",
-        widget=forms.Select,
+        widget=forms.AgentPicker,
     )
 
     class Meta:
@@ -55,9 +58,14 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset=agents_in_scope(user=request.user), request=request)
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
+        # The common zones first: the one asked for, the one the reader chose last.
+        chosen = (self.form.data.get("tz", ""), request.session.get(LAST_TIME_ZONE, ""))
+        self.form.fields["tz"].choices = forms.time_zone_groups(preferred=chosen)
 
-    def filter_agent(self, queryset, name: str, value: Agent):
-        return queryset.filter(pk=value.pk)
+    def filter_agent(self, queryset, name: str, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=[agent.pk for agent in value])
 
     def filter_queryset(self, queryset):
         # The form also holds the event criteria, which are not filters of the agents.
@@ -71,7 +79,7 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         return (
             user_sees_all_reports(user=self.request.user)
             and chosen.get("group") is None
-            and chosen.get("agent") is None
+            and not chosen.get("agent")
         )
 
     def criteria(self) -> dict:

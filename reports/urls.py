@@ -11,5 +11,7 @@ urlpatterns = [
     path("time-by-code/matrix/", views.AgentCodeMatrixView.as_view(), name="agent-code-matrix"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
+    path("pickers/agents/", views.AgentSearchView.as_view(), name="agent-search"),
+    path("pickers/time-zones/", views.TimeZoneSearchView.as_view(), name="time-zone-search"),
     path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

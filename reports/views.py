@@ -13,7 +13,7 @@ from functools import partial
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from core.choices import AgentStatus
 from . import exports
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
+    LAST_TIME_ZONE,
     LiveFilterSet,
     RejectionsFilterSet,
     StatusChangesFilterSet,
@@ -39,9 +40,10 @@ from .selectors.agent_code_matrix import AgentCodeMatrix
 from .selectors.common import Report, ReportPage
 from .selectors.live import LiveBoard
 from .selectors.rejections import RejectionsReport
-from .selectors.scope import user_can_view_reports
+from .selectors.scope import agent_choice_label, agents_matching, user_can_view_reports
 from .selectors.status_changes import StatusChangesReport
 from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
+from .selectors.window import time_zones_common_first
 from .tables import (
     LiveCells,
     PrefetchedPage,
@@ -106,6 +108,7 @@ class ReportView(ReportReaderRequired, View):
             "export_links": _export_links(request),
         }
         if filterset.is_valid():
+            _remember_time_zone(request, filterset)
             context.update(self.page_context(filterset, now=now, request=request))
         # An export refused to a browser: the page itself, its filters marked, with the 400.
         status = 200 if file_format is None else 400
@@ -144,6 +147,13 @@ class ReportView(ReportReaderRequired, View):
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         raise NotImplementedError
+
+
+def _remember_time_zone(request: HttpRequest, filterset: FilterSet) -> None:
+    """The zone the reader chose, listed first among the common zones from now on."""
+    zone = _zone_name(filterset)
+    if request.session.get(LAST_TIME_ZONE) != zone:
+        request.session[LAST_TIME_ZONE] = zone
 
 
 def _zone_name(filterset: FilterSet) -> str:
@@ -431,3 +441,45 @@ def _link_with_path(request: HttpRequest, url_name: str) -> str:
     for name in ("page", "sort", EXPORT_PARAMETER):
         query.pop(name, None)
     return f"{reverse(url_name)}?{query.urlencode()}"
+
+
+# --- the pickers' searches (Select2's JSON: results, and whether more follow) ----------------
+
+PICKER_PAGE = 20
+
+
+class AgentSearchView(ReportReaderRequired, View):
+    """The agents in the reader's scope matching `term`, 20 at a time (`page`)."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        number = _requested_page(request)
+        term = request.GET.get("term", "")[:100]
+        start = (number - 1) * PICKER_PAGE
+        agents = list(
+            agents_matching(user=request.user, term=term)[start : start + PICKER_PAGE + 1]
+        )
+        results = [
+            {"id": str(agent.pk), "text": agent_choice_label(agent)}
+            for agent in agents[:PICKER_PAGE]
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": len(agents) > PICKER_PAGE}})
+
+
+class TimeZoneSearchView(ReportReaderRequired, View):
+    """The zone names matching `term`, the common ones first (as a group of their own)."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        common, rest = time_zones_common_first(
+            preferred=[request.session.get(LAST_TIME_ZONE, "")],
+            term=request.GET.get("term", "")[:100],
+        )
+        groups = [
+            (_("Common time zones"), common),
+            (_("All time zones"), rest),
+        ]
+        results = [
+            {"text": label, "children": [{"id": name, "text": name} for name in names]}
+            for label, names in groups
+            if names
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": False}})

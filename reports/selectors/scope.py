@@ -2,7 +2,7 @@
 readers everyone."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agents.models import Agent, AgentGroup
 from statuscodes.models import StatusCode
@@ -29,13 +29,34 @@ def groups_in_scope(*, user: AbstractBaseUser) -> QuerySet[AgentGroup]:
 
 
 def agents_in_scope(*, user: AbstractBaseUser) -> QuerySet[Agent]:
-    """The agents whose timelines `user` may read, by username (with just their username)."""
+    """The agents whose timelines `user` may read, by username (with just their names)."""
     agents = (
-        Agent.objects.select_related("user").only("id", "user__username").order_by("user__username")
+        Agent.objects.select_related("user")
+        .only("id", "user__username", "user__first_name", "user__last_name")
+        .order_by("user__username")
     )
     if user_sees_all_reports(user=user):
         return agents
     return agents.filter(group__supervisors=user)
+
+
+def agent_choice_label(agent: Agent) -> str:
+    """How a picker shows an agent: the full name and the username, or the username alone."""
+    name = agent.user.get_full_name()
+    return f"{name} ({agent.user.username})" if name else agent.user.username
+
+
+def agents_matching(*, user: AbstractBaseUser, term: str) -> QuerySet[Agent]:
+    """The agents in `user`'s scope whose username, first or last name holds every word of
+    `term` (the agent picker's search: "ana gar" finds Ana García)."""
+    agents = agents_in_scope(user=user)
+    for word in term.split():
+        agents = agents.filter(
+            Q(user__username__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    return agents
 
 
 def codes_in_scope(*, user: AbstractBaseUser) -> QuerySet[StatusCode]:
