@@ -46,7 +46,7 @@ def history(ana):
 def test_supervisor_reads_an_agents_day(laptop, history, supervisor_a):
     page = laptop
     log_in(page, "supervisor_a", next_url="/reports/")
-    page.goto(f"/reports/status-changes/{WINDOW}")
+    page.goto(f"/reports/status-changes/{WINDOW}&sort=timestamp")
     page.locator("table.report").get_by_role("link", name="ana").first.click()
     page.wait_for_url("**/reports/agents/ana/day/?date=2025-03-01&tz=UTC")
     expect(page.locator("h1")).to_contain_text("An agent's day: ana")

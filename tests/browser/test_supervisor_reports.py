@@ -147,7 +147,8 @@ def test_supervisor_filters_time_by_code_and_the_csv_matches_the_page(
     assert download.value.suggested_filename.endswith(".csv")
     reader = csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")))
     header, *records = list(reader)
-    assert header == TIME_BY_CODE_COLUMNS
+    # The columns of the contract first, unchanged; the status's label after them.
+    assert header == [*TIME_BY_CODE_COLUMNS, "status_label"]
     exported = [dict(zip(header, record, strict=True)) for record in records]
     assert len(exported) == len(rows)
     on_page = {(row["Date"], row["Code"]): row for row in rows}
@@ -184,7 +185,8 @@ def test_supervisor_sees_the_live_board_and_the_status_changes_of_their_agents(
     screenshot(page, "report-live-board")
 
     page.goto(
-        f"/reports/status-changes/?date_from=2025-03-01&date_to=2025-03-02&tz=UTC&agent={ana.pk}"
+        "/reports/status-changes/?date_from=2025-03-01&date_to=2025-03-02&tz=UTC"
+        f"&agent={ana.pk}&sort=timestamp"
     )
     changes = table_rows(page)
     assert len(changes) == 7
