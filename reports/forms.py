@@ -164,9 +164,10 @@ class AgentPicker(SelectMultiple):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = {str(item) for item in (value or []) if str(item).isdigit()}
-        agents = self.choices.queryset
-        if agents.count() > ALL_AGENT_OPTIONS_UP_TO:
-            agents = agents.filter(pk__in=chosen)
+        # One query for a small center (one more than the limit tells a large one).
+        agents = list(self.choices.queryset[: ALL_AGENT_OPTIONS_UP_TO + 1])
+        if len(agents) > ALL_AGENT_OPTIONS_UP_TO:
+            agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
         options = [
             (agent.pk, agent_choice_label(agent), str(agent.pk) in chosen) for agent in agents
         ]
