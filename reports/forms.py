@@ -121,6 +121,8 @@ def _picker_media() -> forms.Media:
             *i18n,
             "admin/js/jquery.init.js",
             "admin/js/autocomplete.js",
+            # The labels Select2 leaves out for screen readers, as in the admin.
+            "js/admin_a11y.js",
         ),
         css={
             "screen": (
