@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, StatusEvent
 from core.choices import AgentStatus
-from core.durations import whole_seconds
+from core.durations import hms, whole_seconds
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
 from .labels import choice_labels, code_or_reason_label_expression
@@ -67,6 +67,8 @@ class StatusChangesReport(Report):
         # The statuses' labels in the reader's language, after the columns of the contract.
         Column("previous_status_label", _("Previous status"), on_page=False),
         Column("status_label", _("Status"), on_page=False),
+        # `duration_seconds` as H:MM:SS, which the XLSX file writes as a time value.
+        Column("duration", _("Duration"), on_page=False, xlsx="duration"),
     )
     # Newest first: what a supervisor looks for is what just happened.
     default_order = ("-timestamp", "agent")
@@ -158,17 +160,19 @@ class StatusChangesReport(Report):
                         result
                     )
                     previous_status, status = middle[2], middle[3]
+                    seconds = whole_seconds(int(duration_us))
                     yield [
                         # To the microsecond where the change has a fraction of a second: two
                         # changes in one second keep their order when the file is sorted.
                         _instant(started_at).astimezone(zone).isoformat(),
                         *middle,
-                        whole_seconds(int(duration_us)),
+                        seconds,
                         "true" if ongoing else "false",
                         source,
                         changed_by,
                         labels.get(previous_status, ""),
                         labels.get(status, ""),
+                        hms(seconds),
                     ]
 
 

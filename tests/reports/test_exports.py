@@ -27,8 +27,9 @@ HEADERS = {
     "/reports/live/": "agent,group,status,list,code,code_label,since,seconds_in_status,"
     "max_minutes,exceeded",
 }
+# Then the keys' labels (and, for status changes, the duration as H:MM:SS).
 LABEL_COLUMNS = {
-    "/reports/status-changes/": ["previous_status_label", "status_label"],
+    "/reports/status-changes/": ["previous_status_label", "status_label", "duration"],
     "/reports/time-by-code/": ["status_label"],
     "/reports/rejections/": ["channel_label"],
     "/reports/live/": ["status_label"],
@@ -216,6 +217,11 @@ def test_the_status_changes_xlsx_has_real_times_in_the_report_zone(client_for, h
     # ana's first change, 08:00 UTC on 1 March, is 03:00 in New York (UTC-5).
     assert datetime(2025, 3, 1, 3, 0) in times
     assert {row[header.index("ongoing")] for row in rows[1:]} <= {True, False}
+    # The duration as a time value next to the seconds, which stay a number.
+    for row in rows[1:]:
+        seconds = row[header.index("duration_seconds")]
+        assert isinstance(seconds, int)
+        assert row[header.index("duration")].total_seconds() == seconds
 
 
 def test_the_sheet_is_named_in_the_readers_language(client_for, history, superuser):
