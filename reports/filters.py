@@ -59,7 +59,9 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
         # The common zones first: the one asked for, the one the reader chose last.
-        chosen = (self.form.data.get("tz", ""), request.session.get(LAST_TIME_ZONE, ""))
+        # (A request without a session, e.g. a saved filter checked outside a page: none.)
+        session = getattr(request, "session", {})
+        chosen = (self.form.data.get("tz", ""), session.get(LAST_TIME_ZONE, ""))
         self.form.fields["tz"].choices = forms.time_zone_groups(preferred=chosen)
 
     def filter_agent(self, queryset, name: str, value):
