@@ -8,10 +8,11 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import translation
 
 from core.choices import CODED_ACTIONS, AgentStatus, EventKind, SystemReason
-from statuscodes.models import StatusCode
+from statuscodes.models import CodeOrder, StatusCode, label_in
 
 from .models import Agent, Offer, PendingChange, StatusEvent
 from .signals import lock_reads
@@ -181,14 +182,18 @@ def agent_codes_by_action(*, agent: Agent) -> dict[str, list[StatusCode]]:
     its code and answers the codes offered from the same read."""
     if CODES_BY_ACTION not in agent.__dict__:
         codes: dict[str, list[StatusCode]] = defaultdict(list)
-        links = (
-            StatusCode.actions.through.objects.filter(
-                statuscode__in=StatusCode.objects.offered(code_list=agent.group.code_list),
-                action_id__in=CODED_ACTIONS,
-            )
-            .select_related("statuscode")
-            .order_by("statuscode__sort_order", "statuscode__code")
-        )
+        code_list = agent.group.code_list
+        links = StatusCode.actions.through.objects.filter(
+            statuscode__in=StatusCode.objects.offered(code_list=code_list),
+            action_id__in=CODED_ACTIONS,
+        ).select_related("statuscode")
+        # The list's order, as `StatusCode.objects.offered` sorts it, in the agent's language.
+        if code_list is not None and code_list.code_order == CodeOrder.ALPHABETICAL:
+            links = links.annotate(
+                label_shown=label_in(agent.language, "statuscode__label")
+            ).order_by(Lower("label_shown"), "statuscode__code")
+        else:
+            links = links.order_by("statuscode__sort_order", "statuscode__code")
         for link in links:
             codes[link.action_id].append(link.statuscode)
         by_action = {action: codes[action] for action in CODED_ACTIONS}

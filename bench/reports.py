@@ -509,7 +509,7 @@ STATUS_CHANGES_SELECT = """
            c.label_en, {duration} AS duration_us, e.ended_at IS NULL AS ongoing, e.source
     FROM agents_statusevent e {names}
     WHERE e.kind = 'status' AND e.started_at >= %s AND e.started_at < %s{one}
-    ORDER BY e.started_at, u.username"""
+    ORDER BY e.started_at DESC, u.username"""
 
 
 def baseline_status_changes(window, now, agent_id, *, page: bool):
@@ -578,7 +578,7 @@ def tenths_of_percent(part_us, whole_us) -> int | None:
 
 
 def read_csv(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def time_by_code_figures(csv_rows, sql_rows):

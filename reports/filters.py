@@ -26,6 +26,9 @@ from .selectors.scope import (
     user_sees_all_reports,
 )
 
+# The session key of the time zone the reader chose last (listed among the common zones).
+LAST_TIME_ZONE = "reports_time_zone"
+
 
 def _groups(request: HttpRequest):
     return groups_in_scope(user=request.user)
@@ -44,12 +47,12 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         method="filter_group",
         widget=forms.Select,
     )
-    agent = django_filters.ModelChoiceFilter(
+    # Several agents at once (`agent=1&agent=2`), searched by name (reports.forms.AgentPicker).
+    agent = django_filters.ModelMultipleChoiceFilter(
         queryset=_agents,
-        label=_("Agent"),
-        empty_label=_("All agents"),
+        label=_("Agents"),
         method="filter_agent",
-        widget=forms.Select,
+        widget=forms.AgentPicker,
     )
 
     class Meta:
@@ -68,6 +71,11 @@ class AgentScopeFilterSet(django_filters.FilterSet):
             self.form.fields["agent"].queryset = agents
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
+        # The common zones first: the one asked for, the one the reader chose last.
+        # (A request without a session, e.g. a saved filter checked outside a page: none.)
+        session = getattr(request, "session", {})
+        chosen = (self.form.data.get("tz", ""), session.get(LAST_TIME_ZONE, ""))
+        self.form.fields["tz"].choices = forms.time_zone_groups(preferred=chosen)
 
     def filter_group(self, queryset, name: str, value):
         if value is None:
@@ -76,8 +84,10 @@ class AgentScopeFilterSet(django_filters.FilterSet):
             return queryset.filter(group=value)
         return in_groups(queryset, [value.pk])
 
-    def filter_agent(self, queryset, name: str, value: Agent):
-        return queryset.filter(pk=value.pk)
+    def filter_agent(self, queryset, name: str, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=[agent.pk for agent in value])
 
     def event_groups(self) -> list[int] | QuerySet | None:
         """The ids of the groups whose events the report reads (None: any group)."""
@@ -97,7 +107,7 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         return (
             user_sees_all_reports(user=self.request.user)
             and chosen.get("group") is None
-            and chosen.get("agent") is None
+            and not chosen.get("agent")
         )
 
     def criteria(self) -> dict:

@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import get_select2_language
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceField
+from django_filters.fields import ModelMultipleChoiceField
 
 from agents.services import SUPERVISOR_ACTIONS
 from core.choices import AgentAction, AgentStatus, Channel
@@ -21,6 +24,7 @@ from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .selectors.common import NO_CODE
+from .selectors.scope import agent_choice_label
 from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
 from .selectors.window import (
     MAX_SUB_DAY_WINDOW_DAYS,
@@ -28,7 +32,7 @@ from .selectors.window import (
     SUB_DAY_MINUTES,
     Granularity,
     Window,
-    time_zone_names,
+    time_zones_common_first,
 )
 
 # A report's default window when no date is given: the last seven local days, today included.
@@ -49,10 +53,6 @@ FIELD_ORDER = [
 ]
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in time_zone_names()]
-
-
 class Select(forms.Select):
     """A drop-down written in Python rather than one template per option.
 
@@ -62,18 +62,141 @@ class Select(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
+        return _select_html(
+            widget["name"],
+            widget["attrs"],
+            (
+                (
+                    group,
+                    [(option["value"], option["label"], option["selected"]) for option in options],
+                )
+                for group, options, _index in widget["optgroups"]
+            ),
+            multiple=self.allow_multiple_selected,
+        )
+
+
+class SelectMultiple(Select):
+    """Several choices at once (a plain `<select multiple>`)."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+def _select_html(name: str, attrs: dict, groups, *, multiple: bool = False) -> str:
+    """A `<select>` of `groups`: (label or None, [(value, label, selected), …])."""
+    parts = []
+    for group, options in groups:
+        html = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+            ((value, " selected" if selected else "", label) for value, label, selected in options),
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        parts.append(
+            format_html('<optgroup label="{}">{}</optgroup>', group, html) if group else html
         )
+    return format_html(
+        '<select name="{}"{}{}>{}</select>',
+        name,
+        " multiple" if multiple else "",
+        flatatt(attrs),
+        mark_safe("".join(parts)),  # noqa: S308 (each part is escaped by format_html)
+    )
+
+
+# The searchable pickers are the admin's own autocomplete (Select2, shipped with Django, and
+# its start-up script): no script of ours, none inline, nothing from another site. Without
+# JavaScript they are the plain lists they are written as.
+def _picker_media() -> forms.Media:
+    extra = "" if settings.DEBUG else ".min"
+    language = get_select2_language()
+    i18n = (f"admin/js/vendor/select2/i18n/{language}.js",) if language else ()
+    return forms.Media(
+        js=(
+            f"admin/js/vendor/jquery/jquery{extra}.js",
+            f"admin/js/vendor/select2/select2.full{extra}.js",
+            *i18n,
+            "admin/js/jquery.init.js",
+            "admin/js/autocomplete.js",
+            # The labels Select2 leaves out for screen readers, as in the admin.
+            "js/admin_a11y.js",
+        ),
+        css={
+            "screen": (
+                f"admin/css/vendor/select2/select2{extra}.css",
+                "admin/css/autocomplete.css",
+                "css/pickers.css",
+            )
+        },
+    )
+
+
+def _picker_attrs(url_name: str) -> dict:
+    return {
+        "class": "admin-autocomplete",
+        "data-ajax--url": reverse_lazy(url_name),
+        "data-ajax--cache": "true",
+        "data-ajax--delay": "250",
+        "data-ajax--type": "GET",
+        "data-theme": "admin-autocomplete",
+        "data-allow-clear": "false",
+        "data-width": "resolve",
+    }
+
+
+# Up to this many agents in scope the agent picker lists them all, so that it works without
+# JavaScript; beyond, it lists the chosen ones only (the rest are found by typing): a page
+# does not write a thousand agents' names (docs/performance.md).
+ALL_AGENT_OPTIONS_UP_TO = 100
+
+
+class AgentPicker(SelectMultiple):
+    """Several agents, searched by name through `reports:agent-search` (in the reader's
+    scope), shown with full name and username."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs=_picker_attrs("reports:agent-search"))
+
+    @property
+    def media(self) -> forms.Media:
+        return _picker_media()
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        chosen = {str(item) for item in (value or []) if str(item).isdigit()}
+        # One query for a small center (one more than the limit tells a large one).
+        agents = list(self.choices.queryset[: ALL_AGENT_OPTIONS_UP_TO + 1])
+        if len(agents) > ALL_AGENT_OPTIONS_UP_TO:
+            agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
+        options = [
+            (agent.pk, agent_choice_label(agent), str(agent.pk) in chosen) for agent in agents
+        ]
+        attributes = self.build_attrs(self.attrs, {**(attrs or {}), "id": f"id_{name}"})
+        return _select_html(name, attributes, [(None, options)], multiple=True)
+
+
+class TimeZonePicker(Select):
+    """The ~600 zone names, the common ones first, searched through `reports:time-zone-search`."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs=_picker_attrs("reports:time-zone-search"))
+
+    @property
+    def media(self) -> forms.Media:
+        return _picker_media()
+
+
+def time_zone_groups(*, preferred=()) -> list:
+    """The time zone field's choices: the common zones, then every other one."""
+    common, rest = time_zones_common_first(preferred=preferred)
+    return [
+        (_("Common time zones"), [(name, name) for name in common]),
+        (_("All time zones"), [(name, name) for name in rest]),
+    ]
 
 
 class DateInput(forms.DateInput):
@@ -83,30 +206,32 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class CodeField(ModelChoiceField):
-    """A code of the reader's lists, or "no code" (`NO_CODE`), or empty for any code."""
+class CodeField(ModelMultipleChoiceField):
+    """Codes of the reader's lists, and/or "no code" (`NO_CODE`); none chosen: any code."""
 
     def __init__(self) -> None:
         super().__init__(
             queryset=StatusCode.objects.none(),
             required=False,
-            label=_("Code"),
-            empty_label=_("All codes"),
+            label=_("Codes"),
             null_label=_("(no code)"),
             null_value=NO_CODE,
-            widget=Select,
+            widget=SelectMultiple,
         )
 
     def label_from_instance(self, obj: StatusCode) -> str:
         return f"{obj.code_list.name} / {obj.code} — {obj.label}"
+
+    def clean(self, value) -> list:
+        return list(super().clean(value))
 
 
 class TimeZoneMixin(forms.Form):
     tz = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
-        choices=time_zone_choices,
-        widget=Select,
+        choices=time_zone_groups,
+        widget=TimeZonePicker,
         error_messages={
             "invalid_choice": _(
                 "Unknown time zone “%(value)s”: use an IANA name such as Europe/Madrid."

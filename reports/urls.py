@@ -12,5 +12,7 @@ urlpatterns = [
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
     path("live/<str:username>/status/", views.LiveActionView.as_view(), name="live-status"),
+    path("pickers/agents/", views.AgentSearchView.as_view(), name="agent-search"),
+    path("pickers/time-zones/", views.TimeZoneSearchView.as_view(), name="time-zone-search"),
     path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

@@ -15,7 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +40,7 @@ from core.choices import AgentAction, AgentStatus, SystemReason
 from . import exports
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
+    LAST_TIME_ZONE,
     LiveFilterSet,
     RejectionsFilterSet,
     StatusChangesFilterSet,
@@ -45,9 +53,10 @@ from .selectors.common import Report, ReportPage
 from .selectors.labels import code_caption
 from .selectors.live import LiveBoard, supervisor_actions
 from .selectors.rejections import RejectionsReport
-from .selectors.scope import user_can_view_reports
+from .selectors.scope import agent_choice_label, agents_matching, user_can_view_reports
 from .selectors.status_changes import StatusChangesReport
 from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
+from .selectors.window import time_zones_common_first
 from .tables import (
     LiveCells,
     PrefetchedPage,
@@ -86,6 +95,8 @@ class ReportView(ReportReaderRequired, View):
 
     filterset_class: type[FilterSet]
     title: str
+    # The XLSX file's sheet: a short title (Excel allows 31 characters).
+    sheet: str
     slug: str
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -110,6 +121,7 @@ class ReportView(ReportReaderRequired, View):
             "export_links": _export_links(request),
         }
         if filterset.is_valid():
+            _remember_time_zone(request, filterset)
             context.update(self.page_context(filterset, now=now, request=request))
         # An export refused to a browser: the page itself, its filters marked, with the 400.
         status = 200 if file_format is None else 400
@@ -132,6 +144,8 @@ class ReportView(ReportReaderRequired, View):
             self.report(filterset, now=now),
             name=self.file_name(filterset, now=now),
             order=_requested_order(self.request),
+            sheet=str(self.sheet),
+            zone=_zone_name(filterset),
         )
 
     def template_name(self) -> str:
@@ -146,6 +160,19 @@ class ReportView(ReportReaderRequired, View):
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
         raise NotImplementedError
+
+
+def _remember_time_zone(request: HttpRequest, filterset: FilterSet) -> None:
+    """The zone the reader chose, listed first among the common zones from now on."""
+    zone = _zone_name(filterset)
+    if request.session.get(LAST_TIME_ZONE) != zone:
+        request.session[LAST_TIME_ZONE] = zone
+
+
+def _zone_name(filterset: FilterSet) -> str:
+    criteria = filterset.criteria()
+    window = criteria.get("window")
+    return str(window.zone if window is not None else criteria["tz"])
 
 
 def _wants_html(request: HttpRequest) -> bool:
@@ -230,6 +257,7 @@ def _code_label(code: tuple[str, str, str]) -> str:
 class TimeByCodeView(ReportView):
     filterset_class = TimeByCodeFilterSet
     title = gettext_lazy("Time on break and offline by code")
+    sheet = gettext_lazy("Time by code")
     slug = "time-by-code"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
@@ -283,6 +311,7 @@ class TimeByCodeView(ReportView):
 class RejectionsView(ReportView):
     filterset_class = RejectionsFilterSet
     title = gettext_lazy("Rejections by code")
+    sheet = gettext_lazy("Rejections by code")
     slug = "rejections"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> RejectionsReport:
@@ -310,6 +339,7 @@ class RejectionsView(ReportView):
 class StatusChangesView(ReportView):
     filterset_class = StatusChangesFilterSet
     title = gettext_lazy("Agent status change details")
+    sheet = gettext_lazy("Status changes")
     slug = "status-changes"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> StatusChangesReport:
@@ -334,6 +364,7 @@ class StatusChangesView(ReportView):
 class LiveView(ReportView):
     filterset_class = LiveFilterSet
     title = gettext_lazy("Live board")
+    sheet = gettext_lazy("Live board")
     slug = "live"
 
     def report(self, filterset: FilterSet, *, now: datetime) -> LiveBoard:
@@ -371,6 +402,7 @@ class AgentCodeMatrixView(TimeByCodeView):
     "Agent × code"), with its own CSV and XLSX."""
 
     title = gettext_lazy("Agent × code: time on break and offline")
+    sheet = gettext_lazy("Agent × code")
     slug = "agent-code-matrix"
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -398,11 +430,15 @@ class AgentCodeMatrixView(TimeByCodeView):
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
         matrix = AgentCodeMatrix(self.report(filterset, now=now))
         codes = matrix.codes()
+        header = matrix.export_header(codes)
         return exports.Export(
             name=self.file_name(filterset, now=now),
-            header=matrix.export_header(codes),
+            header=header,
             rows=matrix.cells(codes),
             text_columns=matrix.text_columns,
+            xlsx_kinds=["date", *[""] * (len(header) - 1)],
+            sheet=str(self.sheet),
+            zone=_zone_name(filterset),
         )
 
 
@@ -492,3 +528,45 @@ def _link_with_path(request: HttpRequest, url_name: str) -> str:
     for name in ("page", "sort", EXPORT_PARAMETER):
         query.pop(name, None)
     return f"{reverse(url_name)}?{query.urlencode()}"
+
+
+# --- the pickers' searches (Select2's JSON: results, and whether more follow) ----------------
+
+PICKER_PAGE = 20
+
+
+class AgentSearchView(ReportReaderRequired, View):
+    """The agents in the reader's scope matching `term`, 20 at a time (`page`)."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        number = _requested_page(request)
+        term = request.GET.get("term", "")[:100]
+        start = (number - 1) * PICKER_PAGE
+        agents = list(
+            agents_matching(user=request.user, term=term)[start : start + PICKER_PAGE + 1]
+        )
+        results = [
+            {"id": str(agent.pk), "text": agent_choice_label(agent)}
+            for agent in agents[:PICKER_PAGE]
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": len(agents) > PICKER_PAGE}})
+
+
+class TimeZoneSearchView(ReportReaderRequired, View):
+    """The zone names matching `term`, the common ones first (as a group of their own)."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        common, rest = time_zones_common_first(
+            preferred=[request.session.get(LAST_TIME_ZONE, "")],
+            term=request.GET.get("term", "")[:100],
+        )
+        groups = [
+            (_("Common time zones"), common),
+            (_("All time zones"), rest),
+        ]
+        results = [
+            {"text": label, "children": [{"id": name, "text": name} for name in names]}
+            for label, names in groups
+            if names
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": False}})

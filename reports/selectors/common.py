@@ -21,17 +21,20 @@ from .window import Granularity, Period, Window, periods
 # The code filter's value that selects intervals and rejections recorded without a code.
 NO_CODE = "none"
 
-# What the code filter holds: one code, no code (NO_CODE), or any code (None).
-CodeFilter = StatusCode | str | None
+# What the code filter holds: codes, "no code" (NO_CODE), or both, as a sequence; one code or
+# NO_CODE alone; empty or None for any code.
+CodeFilter = Sequence[StatusCode | str] | StatusCode | str | None
 
 
-def _code_lookup(code: CodeFilter) -> tuple[str, object] | None:
-    """The code filter as one lookup on an event's code; None when it selects any code."""
+def _code_lookup(code: CodeFilter) -> tuple[list[int], bool] | None:
+    """The code filter as the ids of the codes chosen and whether "no code" is chosen; None when
+    it selects any code."""
     if code is None:
         return None
-    if code == NO_CODE:
-        return "isnull", True
-    return "exact", code.pk
+    chosen = [code] if isinstance(code, StatusCode | str) else list(code)
+    if not chosen:
+        return None
+    return [item.pk for item in chosen if item != NO_CODE], NO_CODE in chosen
 
 
 def code_q(code: CodeFilter, *, path: str) -> Q:
@@ -39,8 +42,12 @@ def code_q(code: CodeFilter, *, path: str) -> Q:
     lookup = _code_lookup(code)
     if lookup is None:
         return Q()
-    name, value = lookup
-    return Q(**{f"{path}__{name}": value})
+    ids, no_code = lookup
+    none = Q(**{f"{path}__isnull": True})
+    if not ids:
+        return none
+    chosen = Q(**{f"{path}__in": ids})
+    return chosen | none if no_code else chosen
 
 
 def code_condition(code: CodeFilter, *, column: str) -> tuple[str, list]:
@@ -48,10 +55,11 @@ def code_condition(code: CodeFilter, *, column: str) -> tuple[str, list]:
     lookup = _code_lookup(code)
     if lookup is None:
         return "", []
-    name, value = lookup
-    if name == "isnull":
-        return f" AND {column} IS NULL", []
-    return f" AND {column} = %s", [value]
+    ids, no_code = lookup
+    terms = [f"{column} IS NULL"] if no_code else []
+    if ids:
+        terms.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
+    return f" AND ({' OR '.join(terms)})", ids
 
 
 def sort_terms(
@@ -106,6 +114,9 @@ class Column:
     `flag`);
     `accessor` where the table reads it, when not `name`; a `computed` cell is worked out from
     the row even where its value is empty. A column is on the page, in the export, or both.
+    `xlsx` says how the XLSX file types the export's cell (reports.exports): `date`, `instant`
+    (ISO text with an offset, written as the local date and time), `duration` (`H:MM:SS`, written
+    as a time value), `flag` (`true`/`false`, written as a boolean), or as it is.
     """
 
     name: str
@@ -117,6 +128,7 @@ class Column:
     computed: bool = False
     on_page: bool = True
     exported: bool = True
+    xlsx: str = ""
 
 
 @dataclass
@@ -172,6 +184,11 @@ class Report:
 
     def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
         raise NotImplementedError
+
+    def export_totals(self) -> dict | None:
+        """The totals of the rows `cells()` gave, by export column name, for the XLSX file's
+        totals row; None for a report without totals."""
+        return None
 
 
 def _derive(target, columns: tuple[Column, ...]) -> None:

@@ -73,3 +73,9 @@ def code_caption(list_name: str, code: str, label: str) -> str:
     if not code:
         return gettext("(no code)")
     return f"{label} ({list_name} / {code})" if list_name else f"{label} ({code})"
+
+
+def choice_labels(choices: type) -> dict[str, str]:
+    """Each key of a choices class (statuses, channels) with its label in the reader's language,
+    read now: an export's rows are written after the request's language is gone."""
+    return {value: str(label) for value, label in choices.choices}

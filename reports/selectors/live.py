@@ -22,7 +22,7 @@ from core.choices import AgentStatus, EventKind, OfferState
 from statuscodes.models import StatusCode, StatusCodeList
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
-from .labels import code_or_reason_label_expression
+from .labels import choice_labels, code_or_reason_label_expression
 from .sql import reading_database
 
 
@@ -37,7 +37,7 @@ class LiveBoard(Report):
         Column("list", _("List"), sort="list_name", text=True, accessor="list_name"),
         Column("code", _("Code"), sort="code_key", text=True, accessor="code_key"),
         Column("code_label", _("Label"), sort="code_label", text=True),
-        Column("since", _("Since"), kind="instant"),
+        Column("since", _("Since"), kind="instant", xlsx="instant"),
         # The longest time in status first: the earliest start.
         Column(
             "seconds_in_status",
@@ -48,12 +48,14 @@ class LiveBoard(Report):
             computed=True,
         ),
         Column("max_minutes", _("Max. minutes"), kind="number"),
-        Column("exceeded", _("Exceeded"), accessor="since", computed=True),
+        Column("exceeded", _("Exceeded"), accessor="since", computed=True, xlsx="flag"),
         # The offer ringing now, if any: its channel.
         Column("offer", _("Ringing"), sort="offer_channel", accessor="offer_channel"),
         Column("changed_by", _("Changed by"), sort="changed_by", text=True),
         # A supervisor's actions on the agent (page only; see `supervisor_actions`).
         Column("actions", _("Actions"), accessor="id", computed=True, exported=False),
+        # The status's label in the reader's language, after the columns of the contract.
+        Column("status_label", _("Status"), on_page=False),
     )
     default_order = ("agent",)
 
@@ -83,6 +85,7 @@ class LiveBoard(Report):
     ) -> None:
         self.zone = zone
         self.now = now
+        self.status_labels = choice_labels(AgentStatus)
         board = agents.annotate(
             current=FilteredRelation(
                 "events", condition=Q(events__kind=EventKind.STATUS, events__ended_at__isnull=True)
@@ -121,7 +124,7 @@ class LiveBoard(Report):
         return self._sorted(order).iterator(2000)
 
     def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
-        zone, now = self.zone, self.now
+        zone, now, labels = self.zone, self.now, self.status_labels
         for record in self.rows(order=order):
             since = record["since"]
             timing = time_in_status(since=since, max_minutes=record["max_minutes"], now=now)
@@ -138,6 +141,7 @@ class LiveBoard(Report):
                 "true" if timing.exceeded else "false",
                 record["offer_channel"],
                 record["changed_by"],
+                labels.get(record["status_now"], ""),
             ]
 
 

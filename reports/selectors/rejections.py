@@ -1,7 +1,7 @@
 """Report 3 (docs/reports.md): rejections inside the window by local date, agent, channel and
 code."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,7 +13,7 @@ from core.choices import Channel, EventKind
 
 from . import sql
 from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
-from .labels import code_label_sql, reason_label_sql
+from .labels import choice_labels, code_label_sql, reason_label_sql
 from .window import Granularity, Window
 
 
@@ -60,7 +60,7 @@ class RejectionsReport(PeriodReport):
     code filters."""
 
     columns = (
-        Column("date", _("Date"), sort="period", kind="date"),
+        Column("date", _("Date"), sort="period", kind="date", xlsx="date"),
         Column("agent", _("Agent"), sort="username", text=True),
         Column("group", _("Group"), sort="group_name", text=True),
         Column("channel", _("Channel"), sort="channel", text=True),
@@ -68,6 +68,8 @@ class RejectionsReport(PeriodReport):
         Column("code", _("Code"), sort="code", text=True),
         Column("code_label", _("Label"), sort="code_label", text=True),
         Column("count", _("Count"), sort="count", kind="number"),
+        # The channel's label in the reader's language, after the columns of the contract.
+        Column("channel_label", _("Channel"), on_page=False),
     )
     default_order = ("date", "agent", "channel", "list", "code")
     row_columns = ROW_COLUMNS
@@ -91,6 +93,9 @@ class RejectionsReport(PeriodReport):
         self.channels = [channel for channel in channels if channel in Channel.values]
         self.code = code
         self.database = sql.reading_database()
+        self.channel_labels = choice_labels(Channel)
+        # The rejections the export wrote, for its totals row.
+        self._exported = 0
 
     def _is_empty(self) -> bool:
         return not self.periods
@@ -208,7 +213,25 @@ class RejectionsReport(PeriodReport):
 
     def _cells(self, values: tuple) -> list:
         period, agent, _name, group, channel, code_list, code, label, count = values
-        return [self.labels[period], agent, group, channel, code_list, code, label, int(count)]
+        self._exported += int(count)
+        return [
+            self.labels[period],
+            agent,
+            group,
+            channel,
+            code_list,
+            code,
+            label,
+            int(count),
+            self.channel_labels.get(channel, ""),
+        ]
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        self._exported = 0
+        return super().cells(order=order)
+
+    def export_totals(self) -> dict:
+        return {"count": self._exported}
 
 
 def _code_key(list_name: str, code: str) -> str:

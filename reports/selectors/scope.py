@@ -35,10 +35,12 @@ def groups_in_scope(*, user: AbstractBaseUser) -> QuerySet[AgentGroup]:
 
 
 def agents_in_scope(*, user: AbstractBaseUser, now_only: bool = False) -> QuerySet[Agent]:
-    """The agents whose timelines `user` may read, by username (with just their username): in
+    """The agents whose timelines `user` may read, by username (with just their names): in
     the groups in scope now, or with events recorded there (`now_only`: the former only)."""
     agents = (
-        Agent.objects.select_related("user").only("id", "user__username").order_by("user__username")
+        Agent.objects.select_related("user")
+        .only("id", "user__username", "user__first_name", "user__last_name")
+        .order_by("user__username")
     )
     if user_sees_all_reports(user=user):
         return agents
@@ -66,6 +68,25 @@ def event_groups_in_scope(
     if user_sees_all_reports(user=user):
         return None
     return AgentGroup.objects.filter(supervisors=user).values("pk")
+
+
+def agent_choice_label(agent: Agent) -> str:
+    """How a picker shows an agent: the full name and the username, or the username alone."""
+    name = agent.user.get_full_name()
+    return f"{name} ({agent.user.username})" if name else agent.user.username
+
+
+def agents_matching(*, user: AbstractBaseUser, term: str) -> QuerySet[Agent]:
+    """The agents in `user`'s scope whose username, first or last name holds every word of
+    `term` (the agent picker's search: "ana gar" finds Ana García)."""
+    agents = agents_in_scope(user=user)
+    for word in term.split():
+        agents = agents.filter(
+            Q(user__username__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    return agents
 
 
 def codes_in_scope(*, user: AbstractBaseUser) -> QuerySet[StatusCode]:

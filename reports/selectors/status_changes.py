@@ -18,10 +18,11 @@ from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, StatusEvent
-from core.durations import whole_seconds
+from core.choices import AgentStatus
+from core.durations import hms, whole_seconds
 
 from .common import CodeFilter, Column, Report, ReportPage, code_q, order_fields
-from .labels import code_or_reason_label_expression
+from .labels import choice_labels, code_or_reason_label_expression
 from .sql import Microseconds, reading_database
 from .window import Window
 
@@ -31,7 +32,14 @@ class StatusChangesReport(Report):
     before `now`, with optional status and code filters."""
 
     columns = (
-        Column("timestamp", _("Time"), sort="started_at", kind="instant", accessor="started_at"),
+        Column(
+            "timestamp",
+            _("Time"),
+            sort="started_at",
+            kind="instant",
+            accessor="started_at",
+            xlsx="instant",
+        ),
         Column("agent", _("Agent"), sort="agent_username", text=True, accessor="agent_username"),
         Column("group", _("Group"), sort="group_name", text=True, accessor="group_name"),
         Column("previous_status", _("Previous status"), sort="previous_status", text=True),
@@ -46,7 +54,7 @@ class StatusChangesReport(Report):
             kind="number",
             accessor="duration_us",
         ),
-        Column("ongoing", _("Ongoing"), sort="ongoing", kind="flag"),
+        Column("ongoing", _("Ongoing"), sort="ongoing", kind="flag", xlsx="flag"),
         Column("source", _("Source"), sort="source", text=True),
         # Who acted when it was not the agent: a supervisor or an integration's user.
         Column(
@@ -56,8 +64,14 @@ class StatusChangesReport(Report):
             text=True,
             accessor="changed_by_username",
         ),
+        # The statuses' labels in the reader's language, after the columns of the contract.
+        Column("previous_status_label", _("Previous status"), on_page=False),
+        Column("status_label", _("Status"), on_page=False),
+        # `duration_seconds` as H:MM:SS, which the XLSX file writes as a time value.
+        Column("duration", _("Duration"), on_page=False, xlsx="duration"),
     )
-    default_order = ("timestamp", "agent")
+    # Newest first: what a supervisor looks for is what just happened.
+    default_order = ("-timestamp", "agent")
 
     # The fields each row reads: the columns' accessors, the agent's name and the id.
     FIELDS = (
@@ -89,6 +103,7 @@ class StatusChangesReport(Report):
     ) -> None:
         self.window = window
         self.now = now
+        self.status_labels = choice_labels(AgentStatus)
         self.changes = status_changes(
             agents=agents, window=window, now=now, statuses=statuses, code=code, groups=groups
         )
@@ -134,7 +149,7 @@ class StatusChangesReport(Report):
         `started_at` is read as the UTC text or datetime the database gives, the durations as
         integers.
         """
-        zone = self.window.zone
+        zone, labels = self.window.zone, self.status_labels
         columns = self._with_columns(order).values_list(*EXPORT_FIELDS)
         query, params = columns.query.sql_with_params()
         with connections[self.changes.db].chunked_cursor() as cursor:
@@ -146,15 +161,20 @@ class StatusChangesReport(Report):
                     started_at, *middle, duration_us, ongoing, source, changed_by = in_export_order(
                         result
                     )
+                    previous_status, status = middle[2], middle[3]
+                    seconds = whole_seconds(int(duration_us))
                     yield [
                         # To the microsecond where the change has a fraction of a second: two
                         # changes in one second keep their order when the file is sorted.
                         _instant(started_at).astimezone(zone).isoformat(),
                         *middle,
-                        whole_seconds(int(duration_us)),
+                        seconds,
                         "true" if ongoing else "false",
                         source,
                         changed_by,
+                        labels.get(previous_status, ""),
+                        labels.get(status, ""),
+                        hms(seconds),
                     ]
 
 

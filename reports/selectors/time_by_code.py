@@ -5,7 +5,7 @@ midnights (the days come from `Window.days`), summed per bucket in exact microse
 page rows, the subtotals, the totals and the chart are read from that one aggregate.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +19,7 @@ from core.durations import hms, percent, whole_seconds
 
 from . import sql
 from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
-from .labels import code_caption, code_label_sql, reason_label_sql
+from .labels import choice_labels, code_caption, code_label_sql, reason_label_sql
 from .window import Granularity, Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
@@ -157,7 +157,7 @@ class TimeByCodeReport(PeriodReport):
     """The report for a set of agents, a window and optional status and code filters."""
 
     columns = (
-        Column("date", _("Date"), sort="period", kind="date"),
+        Column("date", _("Date"), sort="period", kind="date", xlsx="date"),
         Column("agent", _("Agent"), sort="username", text=True),
         Column("group", _("Group"), sort="group_name", text=True),
         Column("status", _("Status"), sort="status", text=True),
@@ -166,7 +166,7 @@ class TimeByCodeReport(PeriodReport):
         Column("code_label", _("Label"), sort="code_label", text=True),
         Column("count", _("Count"), sort="count", kind="number", accessor="figures__count"),
         Column("seconds", _("Time"), sort="us", kind="number", accessor="figures__seconds"),
-        Column("duration", _("Duration"), on_page=False),
+        Column("duration", _("Duration"), on_page=False, xlsx="duration"),
         Column(
             "percent_of_logged_in",
             _("% of logged-in"),
@@ -190,7 +190,9 @@ class TimeByCodeReport(PeriodReport):
             accessor="figures__exceeded_seconds",
             exported=False,
         ),
-        Column("paid", _("Paid"), sort="paid", kind="flag"),
+        Column("paid", _("Paid"), sort="paid", kind="flag", xlsx="flag"),
+        # The status's label in the reader's language, after the columns of the contract.
+        Column("status_label", _("Status"), on_page=False),
     )
     default_order = ("date", "agent", "status", "list", "code")
     row_columns = ROW_COLUMNS
@@ -216,6 +218,9 @@ class TimeByCodeReport(PeriodReport):
         self.code = code
         self._cut_into_periods(window, granularity, now=now)
         self.database = sql.reading_database()
+        self.status_labels = choice_labels(AgentStatus)
+        # The count and microseconds of the rows the export wrote, for its totals row.
+        self._exported = [0, 0]
 
     def _is_empty(self) -> bool:
         return not self.periods or not self.statuses
@@ -615,6 +620,8 @@ class TimeByCodeReport(PeriodReport):
             :11
         ]
         seconds = whole_seconds(int(us))
+        self._exported[0] += int(count)
+        self._exported[1] += int(us)
         return [
             self.labels[period],
             agent,
@@ -628,7 +635,19 @@ class TimeByCodeReport(PeriodReport):
             hms(seconds),
             percent(int(us), int(logged_in or 0)),
             "true" if values[13] else "false",
+            self.status_labels.get(status, ""),
         ]
+
+    def cells(self, *, order: Sequence[str] = ()) -> Iterator[list]:
+        self._exported = [0, 0]
+        return super().cells(order=order)
+
+    def export_totals(self) -> dict:
+        """The count and time of every exported row, as the page's totals compute them (the
+        seconds rounded once, from the exact sum)."""
+        count, us = self._exported
+        seconds = whole_seconds(us)
+        return {"count": count, "seconds": seconds, "duration": hms(seconds)}
 
 
 STATUS_KIND = f"'{EventKind.STATUS}'"

@@ -2,11 +2,13 @@
 turned into UTC instants, and cut into the periods of a granularity (docs/reports.md,
 "Granularity")."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,22 @@ SUB_DAY_MINUTES = {Granularity.MINUTES_15: 15, Granularity.MINUTES_30: 30, Granu
 def time_zone_names() -> tuple[str, ...]:
     """Every IANA zone name this machine knows, sorted (scanning the database once)."""
     return tuple(sorted(available_timezones()))
+
+
+def time_zones_common_first(
+    *, preferred: Sequence[str] = (), term: str = ""
+) -> tuple[list[str], list[str]]:
+    """The zone names holding `term` (any case, a space for `_`), split into the common ones —
+    the `preferred` (the reader's), the center's (settings.TIME_ZONE), UTC — and the rest,
+    sorted."""
+    wanted = term.strip().lower().replace(" ", "_")
+    names = [name for name in time_zone_names() if wanted in name.lower()]
+    known = set(names)
+    common = [
+        name for name in dict.fromkeys((*preferred, settings.TIME_ZONE, "UTC")) if name in known
+    ]
+    chosen = set(common)
+    return common, [name for name in names if name not in chosen]
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

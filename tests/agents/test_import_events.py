@@ -319,3 +319,12 @@ def test_a_small_import_leaves_the_statistics_alone(ana, monkeypatch):
     before = planner_row_estimate()
     import_text(days_of_history(2))
     assert planner_row_estimate() == before
+
+
+def test_a_file_with_the_byte_order_mark_of_the_report_exports_is_read(ana):
+    # What Excel writes, and what the report exports write (docs/reports.md, "Exports").
+    content = "\ufeff" + csv_text(*DAY)
+    rows = list(read_events_csv(io.BytesIO(content.encode("utf-8"))))
+    assert len(rows) == len(DAY)
+    events_import(rows=iter(rows))
+    assert timeline(ana)[0][:2] == (at("2025-03-03T09:00:00"), "available")

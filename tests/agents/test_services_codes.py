@@ -86,6 +86,25 @@ def test_code_choices_list_every_coded_action_even_without_codes(sam):
     assert [c.code for c in choices["logout"]] == ["EOS"]
 
 
+def test_code_choices_follow_an_alphabetical_list_in_the_agents_language(ana, sofia, support_list):
+    support_list.code_order = "alphabetical"
+    support_list.save()
+    assert [c.label for c in agent_code_choices(agent=ana)["take_break"]] == [
+        "Lunch",
+        "Restroom",
+        "Short Break",
+    ]
+    # The same codes sorted by their Spanish labels: Almuerzo, Baño, Descanso corto.
+    assert [c.code for c in agent_code_choices(agent=sofia)["take_break"]] == [
+        "LUNCH",
+        "RESTROOM",
+        "SHORT",
+    ]
+    assert [c.code for c in agent_offered_codes(agent=ana, action="take_break")] == [
+        c.code for c in agent_code_choices(agent=ana)["take_break"]
+    ]
+
+
 def test_code_choices_take_one_query(ana, django_assert_num_queries):
     with django_assert_num_queries(1):
         agent_code_choices(agent=ana)

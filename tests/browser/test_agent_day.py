@@ -46,7 +46,7 @@ def history(ana):
 def test_supervisor_reads_an_agents_day(laptop, history, supervisor_a):
     page = laptop
     log_in(page, "supervisor_a", next_url="/reports/")
-    page.goto(f"/reports/status-changes/{WINDOW}")
+    page.goto(f"/reports/status-changes/{WINDOW}&sort=timestamp")
     page.locator("table.report").get_by_role("link", name="ana").first.click()
     page.wait_for_url("**/reports/agents/ana/day/?date=2025-03-01&tz=UTC")
     expect(page.locator("h1")).to_contain_text("An agent's day: ana")
@@ -84,7 +84,7 @@ def test_supervisor_reads_an_agents_day(laptop, history, supervisor_a):
     page.wait_for_url("**date=2025-03-03**")
     expect(page.get_by_role("region", name="Monday 2025-03-03")).to_be_visible()
     filters = page.get_by_role("form", name="Filters")
-    filters.get_by_label("Time zone").select_option("America/New_York")
+    filters.locator("#id_tz").select_option("America/New_York")
     filters.get_by_role("button", name="Apply").click()
     page.wait_for_url("**tz=America%2FNew_York**")
     expect(page.locator(".day-nav")).to_contain_text("America/New_York time.")

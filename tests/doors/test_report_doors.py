@@ -80,11 +80,12 @@ def agents_in(response, variant: str) -> set[str]:
         }
     content = b"".join(response.streaming_content)
     if variant == "csv":
-        return {row["agent"] for row in csv.DictReader(io.StringIO(content.decode()))}
+        return {row["agent"] for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     header, *rows = sheet.iter_rows(values_only=True)
     column = header.index("agent")
-    return {row[column] for row in rows}
+    # The totals row at the bottom (time by code, rejections) names no agent.
+    return {row[column] for row in rows if row[0] != "Total"}
 
 
 def assert_turned_away(response, expected) -> None:

@@ -57,9 +57,9 @@ print(json.dumps({
     "databases": sorted(settings.DATABASES),
     "routers": settings.DATABASE_ROUTERS,
     "live": [row["agent"] for row in csv.DictReader(
-        io.StringIO(b"".join(live.streaming_content).decode()))],
+        io.StringIO(b"".join(live.streaming_content).decode("utf-8-sig")))],
     "changes": [row["agent"] for row in csv.DictReader(
-        io.StringIO(b"".join(changes.streaming_content).decode()))],
+        io.StringIO(b"".join(changes.streaming_content).decode("utf-8-sig")))],
     "admin_lists_primary_agent": b"on_primary" in admin.content,
     "admin_lists_replica_agent": b"on_replica" in admin.content,
     "api_status": me.status_code,

@@ -43,7 +43,7 @@ def test_an_xlsx_export_of_more_rows_than_the_limit_is_refused_with_what_to_do(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     client = client_for(superuser)
 
-    response = client.get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client.get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 400
     assert list(tmp_path.iterdir()) == []  # the rows written so far are not left behind
@@ -53,7 +53,7 @@ def test_an_xlsx_export_of_more_rows_than_the_limit_is_refused_with_what_to_do(
         "Download it as CSV, or narrow the window or choose a group or an agent."
     )
     csv = client.get(URL, {**WINDOW, "_export": "csv"})
-    assert len(b"".join(csv.streaming_content).decode().splitlines()) == 1 + 4
+    assert len(b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 4
 
 
 def test_an_xlsx_export_of_exactly_the_limit_is_built(
@@ -61,11 +61,11 @@ def test_an_xlsx_export_of_exactly_the_limit_is_built(
 ):
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 4)
 
-    response = client_for(superuser).get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client_for(superuser).get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 200
     rows = xlsx_rows(response)
-    assert rows[0][:2] == ("timestamp", "agent")
+    assert rows[0][:2] == ("timestamp (UTC)", "agent")
     assert [row[4] for row in rows[1:]] == ["available", "on_break", "available", "logged_out"]
     assert [type(row[8]) for row in rows[1:]] == [int] * 4  # duration_seconds, a number
 
@@ -74,7 +74,7 @@ def test_a_label_holding_a_control_character_is_exported(client_for, superuser, 
     # Typed in the admin; openpyxl refused to write it and the export failed with a 500.
     StatusCode.objects.filter(code="SHORT").update(label_en="Short\x0bbreak")
 
-    response = client_for(superuser).get(URL, {**WINDOW, "_export": "xlsx"})
+    response = client_for(superuser).get(URL, {**WINDOW, "sort": "timestamp", "_export": "xlsx"})
 
     assert response.status_code == 200
     labels = [row[7] for row in xlsx_rows(response)[1:]]

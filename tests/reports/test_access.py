@@ -18,7 +18,7 @@ EVERY_PAGE = ["/reports/", *REPORT_URLS]
 def exported_agents(client, url: str, **filters) -> set[str]:
     response = client.get(url, {**WINDOW, **filters, "_export": "csv"})
     assert response.status_code == 200
-    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
     return {row["agent"] for row in rows}
 
 

@@ -167,7 +167,7 @@ def test_the_xlsx_has_the_same_rows(client_for, day_and_night, supervisor_a):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("date", "agent", "agent_name", "group", "logged_in_seconds")
+    assert values[0][:5] == ("date (UTC)", "agent", "agent_name", "group", "logged_in_seconds")
     assert [row[1] for row in values[1:]] == ["ana", "sofia", "ana"]
     assert values[1][4] == 28800
 

@@ -57,7 +57,9 @@ def test_each_report_shows_marias_agents_and_only_them(maria, report):
 
     exported = maria.get(f"/reports/{report}/", {"_export": "csv"})
     assert exported.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")))
+    )
     assert rows
     assert {row["agent"] for row in rows} <= her_agents()
     assert maria.get(f"/reports/{report}/", {"_export": "xlsx"}).status_code == 200
@@ -71,7 +73,7 @@ def test_the_time_by_code_export_adds_up_to_the_pages_totals(maria):
             io.StringIO(
                 b"".join(
                     maria.get("/reports/time-by-code/", {"_export": "csv"}).streaming_content
-                ).decode()
+                ).decode("utf-8-sig")
             )
         )
     )

@@ -1,8 +1,9 @@
 """Exports: the columns of docs/reports.md, the whole filtered result, formulas neutralised,
-CSV = XLSX."""
+CSV (with a byte order mark, for Excel) = XLSX (typed for a spreadsheet, with totals)."""
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from tests.conftest import make_agent
 from tests.reports.conftest import REPORT_URLS, WINDOW
 from tests.reports.timeline import at, rejection, timeline
 
+# The columns of the contract, first and unchanged, then the keys' labels.
 HEADERS = {
     "/reports/status-changes/": "timestamp,agent,group,previous_status,status,list,code,"
     "code_label,duration_seconds,ongoing,source,changed_by",
@@ -25,11 +27,31 @@ HEADERS = {
     "/reports/live/": "agent,group,status,list,code,code_label,since,seconds_in_status,"
     "max_minutes,exceeded,offer,changed_by",
 }
+# Then the keys' labels (and, for status changes, the duration as H:MM:SS).
+LABEL_COLUMNS = {
+    "/reports/status-changes/": ["previous_status_label", "status_label", "duration"],
+    "/reports/time-by-code/": ["status_label"],
+    "/reports/rejections/": ["channel_label"],
+    "/reports/live/": ["status_label"],
+}
+SHEETS = {
+    "/reports/status-changes/": "Status changes",
+    "/reports/time-by-code/": "Time by code",
+    "/reports/rejections/": "Rejections by code",
+    "/reports/live/": "Live board",
+}
+BOM = b"\xef\xbb\xbf"
 
 
 def csv_rows(response) -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(BOM)
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def workbook_of(response):
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
 def xlsx_rows(response) -> list[list]:
@@ -38,41 +60,186 @@ def xlsx_rows(response) -> list[list]:
 
 
 @pytest.mark.parametrize("url", REPORT_URLS)
-def test_the_csv_starts_with_the_spec_header(client_for, history, superuser, url):
+def test_the_csv_starts_with_a_byte_order_mark_and_the_spec_header(
+    client_for, history, superuser, url
+):
     response = client_for(superuser).get(url, {**WINDOW, "_export": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
     rows = csv_rows(response)
-    assert ",".join(rows[0]) == HEADERS[url]
+    assert rows[0] == HEADERS[url].split(",") + LABEL_COLUMNS[url]
     assert len(rows) > 1
 
 
 @pytest.mark.parametrize("url", REPORT_URLS)
-def test_the_xlsx_has_the_same_cells_as_the_csv(client_for, history, superuser, url):
+def test_the_csv_labels_the_keys_in_the_readers_language(client_for, history, superuser, url):
+    client = client_for(superuser)
+    response = client.get(url, {**WINDOW, "_export": "csv"}, headers={"accept-language": "es"})
+    header, *rows = csv_rows(response)
+    key = "channel" if url == "/reports/rejections/" else "status"
+    labels = {(row[header.index(key)], row[header.index(f"{key}_label")]) for row in rows}
+    expected = {
+        "on_break": "En descanso",
+        "work_offline": "Trabajo sin conexión",
+        "available": "Disponible",
+        "logged_out": "Desconectado",
+        "phone": "Teléfono",
+        "chat": "Chat",
+        "email": "Correo electrónico",
+    }
+    assert labels and all(label == expected[key] for key, label in labels), labels
+
+
+def test_an_accented_label_survives_as_utf8(client_for, history, superuser):
+    StatusCode.objects.filter(code="LUNCH").update(label_en="Déjeuner à l’extérieur")
+    rows = csv_rows(
+        client_for(superuser).get("/reports/time-by-code/", {**WINDOW, "_export": "csv"})
+    )
+    assert "Déjeuner à l’extérieur" in {row[6] for row in rows[1:]}
+
+
+def _as_csv_text(cell) -> str:
+    """An XLSX cell written as the CSV writes it."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, datetime) and cell.time() == datetime.min.time():
+        return cell.date().isoformat()
+    if isinstance(cell, datetime):
+        return cell.isoformat()
+    if isinstance(cell, str):
+        return cell
+    return repr(float(cell))
+
+
+@pytest.mark.parametrize("url", REPORT_URLS)
+def test_the_xlsx_has_the_same_cells_as_the_csv_typed(client_for, history, superuser, url):
     client = client_for(superuser)
     # One instant for both files: an ongoing interval's duration must not tick between them.
     with time_machine.travel(timezone.now(), tick=False):
         from_csv = csv_rows(client.get(url, {**WINDOW, "_export": "csv"}))
-        from_xlsx = xlsx_rows(client.get(url, {**WINDOW, "_export": "xlsx"}))
+        workbook = workbook_of(client.get(url, {**WINDOW, "_export": "xlsx"}))
+    sheet = workbook.active
+    assert sheet.title == SHEETS[url]
+    assert sheet.freeze_panes == "A2"
+    from_xlsx = [list(row) for row in sheet.iter_rows(values_only=True)]
+    if url in ("/reports/time-by-code/", "/reports/rejections/"):
+        assert from_xlsx[-1][0] == "Total"
+        from_xlsx = from_xlsx[:-1]
     assert len(from_xlsx) == len(from_csv)
-    # A number reads back as a number: 100.0 may come back as 100.
-    as_text = [
-        [
-            "" if cell is None else str(cell) if isinstance(cell, str) else repr(float(cell))
-            for cell in row
-        ]
-        for row in from_xlsx
-    ]
-    from_csv = [
-        [repr(float(cell)) if cell.replace(".", "", 1).isdigit() else cell for cell in row]
-        for row in from_csv
-    ]
+    header = from_csv[0]
+    # The header names the zone of the sheet's dates, which are naive.
+    assert [name.removesuffix(" (UTC)") for name in from_xlsx[0]] == header
+    as_text = []
+    for row in from_xlsx[1:]:
+        cells = []
+        for name, cell in zip(header, row, strict=True):
+            if name == "duration":
+                # A time value (a timedelta for openpyxl): back to H:MM:SS.
+                seconds = round(cell.total_seconds())
+                cell = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+            cells.append(_as_csv_text(cell))
+        as_text.append(cells)
+    expected = []
+    for row in from_csv[1:]:
+        cells = []
+        for name, cell in zip(header, row, strict=True):
+            if name in ("timestamp", "since") and cell:
+                # The local time without its offset (UTC here).
+                cell = datetime.fromisoformat(cell).replace(tzinfo=None).isoformat()
+            elif cell.replace(".", "", 1).isdigit():
+                cell = repr(float(cell))
+            cells.append(cell)
+        expected.append(cells)
     if url == "/reports/live/":
         # Time in status keeps running between the two requests.
-        seconds = HEADERS[url].split(",").index("seconds_in_status")
-        for row in (*as_text, *from_csv):
+        seconds = header.index("seconds_in_status")
+        for row in (*as_text, *expected):
             row[seconds] = ""
-    assert as_text == from_csv
+    assert as_text == expected
+
+
+def test_the_time_by_code_xlsx_is_typed_for_a_spreadsheet(client_for, history, superuser):
+    workbook = workbook_of(
+        client_for(superuser).get(
+            "/reports/time-by-code/",
+            {**WINDOW, "tz": "Europe/Madrid", "_export": "xlsx"},
+        )
+    )
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:2] == ["date (Europe/Madrid)", "agent"]
+    first = dict(zip(header, sheet[2], strict=True))
+    assert first["date (Europe/Madrid)"].value == datetime(2025, 3, 1)
+    assert first["date (Europe/Madrid)"].number_format == "yyyy-mm-dd"
+    assert first["agent"].data_type == "s"
+    assert isinstance(first["count"].value, int)
+    assert isinstance(first["seconds"].value, int)
+    assert isinstance(first["percent_of_logged_in"].value, float)
+    assert first["duration"].number_format == "[h]:mm:ss"
+    assert first["duration"].value.total_seconds() == first["seconds"].value
+    assert first["paid"].value in (True, False)
+    assert first["status_label"].value in ("On break", "Working offline")
+
+
+def test_the_xlsx_totals_are_the_pages(client_for, history, superuser):
+    client = client_for(superuser)
+    url = "/reports/time-by-code/"
+    total = client.get(url, WINDOW).context["summary"]["total"]
+    sheet = workbook_of(client.get(url, {**WINDOW, "_export": "xlsx"})).active
+    header = [cell.value for cell in sheet[1]]
+    last = dict(zip(header, [cell.value for cell in sheet[sheet.max_row]], strict=True))
+    assert last["date (UTC)"] == "Total"
+    assert (last["count"], last["seconds"]) == (total.count, total.seconds)
+    assert last["duration"].total_seconds() == total.seconds
+    assert sheet.cell(sheet.max_row, header.index("duration") + 1).number_format == "[h]:mm:ss"
+    assert last["agent"] is None
+
+    url = "/reports/rejections/"
+    total = client.get(url, WINDOW).context["summary"]["total"]
+    rows = xlsx_rows(client.get(url, {**WINDOW, "_export": "xlsx"}))
+    assert rows[-1][0] == "Total"
+    assert rows[-1][rows[0].index("count")] == total == 4
+
+
+def test_the_status_changes_xlsx_has_real_times_in_the_report_zone(client_for, history, superuser):
+    rows = xlsx_rows(
+        client_for(superuser).get(
+            "/reports/status-changes/",
+            {**WINDOW, "tz": "America/New_York", "sort": "timestamp", "_export": "xlsx"},
+        )
+    )
+    header = rows[0]
+    assert header[0] == "timestamp (America/New_York)"
+    times = [row[0] for row in rows[1:]]
+    assert all(isinstance(moment, datetime) and moment.tzinfo is None for moment in times)
+    # ana's first change, 08:00 UTC on 1 March, is 03:00 in New York (UTC-5).
+    assert datetime(2025, 3, 1, 3, 0) in times
+    assert {row[header.index("ongoing")] for row in rows[1:]} <= {True, False}
+    # The duration as a time value next to the seconds, which stay a number.
+    for row in rows[1:]:
+        seconds = row[header.index("duration_seconds")]
+        assert isinstance(seconds, int)
+        assert row[header.index("duration")].total_seconds() == seconds
+
+
+def test_the_sheet_is_named_in_the_readers_language(client_for, history, superuser):
+    client = client_for(superuser)
+    response = client.get(
+        "/reports/time-by-code/", {**WINDOW, "_export": "xlsx"}, headers={"accept-language": "fr"}
+    )
+    sheet = workbook_of(response).active
+    assert sheet.title == "Temps par code"
+    assert sheet.cell(sheet.max_row, 1).value == "Total"
+
+
+def test_a_sheet_title_keeps_within_excels_rules():
+    from reports.exports import sheet_title
+
+    assert sheet_title("Agent × code: [by] day?") == "Agent × code   by  day"
+    assert len(sheet_title("x" * 40)) == 31
+    assert sheet_title("'quoted'") == "quoted"
 
 
 def test_numbers_stay_numbers_in_the_xlsx(client_for, history, superuser):

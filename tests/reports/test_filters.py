@@ -21,7 +21,8 @@ BAD_FILTERS = [
     ({"date_to": "9999-12-31"}, "Dates must be between"),
     ({"tz": "Mars/Olympus_Mons"}, "Unknown time zone"),
     ({"tz": "../../etc/passwd"}, "Unknown time zone"),
-    ({"agent": "not-a-number"}, "Select a valid choice"),
+    ({"agent": "not-a-number"}, "“not-a-number” is not a valid value."),
+    ({"agent": "999999"}, "Select a valid choice"),
     ({"code": "999999"}, "Select a valid choice"),
 ]
 

@@ -19,7 +19,9 @@ FIGURES = ("period", "status", "code", "count", "seconds", "duration", "percent_
 def exported(client, url: str, **filters) -> list[dict]:
     response = client.get(url, {**filters, "_export": "csv"})
     assert response.status_code == 200, response.content
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
 def figures(client, **filters) -> list[tuple]:
@@ -164,9 +166,9 @@ def test_the_header_says_period_except_by_day(client_for, ana, superuser, url):
     window = {"date_from": "2025-03-01", "date_to": "2025-03-01", "tz": "UTC"}
     client = client_for(superuser)
     by_hour = client.get(url, {**window, "granularity": "hour", "_export": "csv"})
-    assert b"".join(by_hour.streaming_content).decode().startswith("period,agent,group,")
+    assert b"".join(by_hour.streaming_content).decode("utf-8-sig").startswith("period,agent,group,")
     by_day = client.get(url, {**window, "_export": "csv"})
-    assert b"".join(by_day.streaming_content).decode().startswith("date,agent,group,")
+    assert b"".join(by_day.streaming_content).decode("utf-8-sig").startswith("date,agent,group,")
 
 
 @pytest.mark.parametrize("url", [TIME_BY_CODE, REJECTIONS])

@@ -70,7 +70,9 @@ def test_the_status_filter_narrows_the_board(client_for, ana, sofia, supervisor_
 def test_the_board_exports_every_agent(client_for, ana, sofia, supervisor_a):
     timeline(ana, (timezone.now() - timedelta(minutes=70), "on_break", "LUNCH"))
     response = client_for(supervisor_a).get(URL, {"_export": "csv"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert [(row["agent"], row["status"], row["code"], row["exceeded"]) for row in rows] == [
         ("ana", "on_break", "LUNCH", "true"),
         ("sofia", "logged_out", "", "false"),

@@ -12,7 +12,9 @@ URL = "/reports/rejections/"
 def exported(client, **filters) -> list[dict]:
     response = client.get(URL, {**WINDOW, **filters, "_export": "csv"})
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
 def test_rejections_are_counted_by_date_agent_channel_and_code(client_for, history, ana, superuser):
@@ -35,6 +37,7 @@ def test_rejections_are_counted_by_date_agent_channel_and_code(client_for, histo
         "code": "CASE",
         "code_label": "Working on a Case",
         "count": "2",
+        "channel_label": "Phone",
     }
 
 

@@ -15,9 +15,12 @@ URL = "/reports/status-changes/"
 
 
 def exported(client, **filters) -> list[dict]:
-    response = client.get(URL, {**WINDOW, **filters, "_export": "csv"})
+    """The export's rows, oldest first (the report's default is newest first)."""
+    response = client.get(URL, {**WINDOW, "sort": "timestamp", **filters, "_export": "csv"})
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
 def test_each_change_inside_the_window_is_a_row_with_its_whole_duration(
@@ -68,7 +71,11 @@ def test_an_ongoing_change_lasts_until_now(ana):
     timeline(ana, (at("2025-03-01 09:00"), "available"), (at("2025-03-01 10:00"), "on_break"))
     window = Window(date(2025, 3, 1), date(2025, 3, 1), ZoneInfo("UTC"))
     now = at("2025-03-01 10:07:30.600000")
-    rows = list(StatusChangesReport(agents=Agent.objects.all(), window=window, now=now).cells())
+    rows = list(
+        StatusChangesReport(agents=Agent.objects.all(), window=window, now=now).cells(
+            order=["timestamp"]
+        )
+    )
     assert [(row[4], row[8], row[9]) for row in rows] == [
         ("available", 3600, "false"),
         ("on_break", 451, "true"),
@@ -84,6 +91,20 @@ def test_status_and_code_filters_narrow_the_rows(client_for, history, supervisor
     no_code = exported(client, code="none")
     assert {row["code"] for row in no_code} == {""}
     assert len(no_code) == 4
+
+
+def test_the_newest_change_comes_first_unless_sorted_otherwise(client_for, history, supervisor_a):
+    client = client_for(supervisor_a)
+    response = client.get(URL, WINDOW)
+    times = [row["started_at"] for row in response.context["table"].page.object_list.data]
+    assert times == sorted(times, reverse=True) and len(set(times)) > 1
+    response = client.get(URL, {**WINDOW, "_export": "csv"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    stamps = [row["timestamp"] for row in csv.DictReader(io.StringIO(content))]
+    assert stamps == sorted(stamps, reverse=True)
+    response = client.get(URL, {**WINDOW, "sort": "timestamp"})
+    times = [row["started_at"] for row in response.context["table"].page.object_list.data]
+    assert times == sorted(times)
 
 
 def test_the_page_counts_the_changes_and_sorts_by_any_column(client_for, history, supervisor_a):

@@ -11,7 +11,9 @@ URL = "/reports/time-by-code/"
 
 def exported(client, **filters) -> list[dict]:
     response = client.get(URL, {**WINDOW, **filters, "_export": "csv"})
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
 def screen_rows(response) -> list[dict]:
@@ -67,6 +69,7 @@ def test_the_csv_row_has_every_column_of_the_spec(client_for, history, superviso
             "duration": "0:30:00",
             "percent_of_logged_in": "3.1",
             "paid": "false",
+            "status_label": "Work offline",
         },
         {
             "date": "2025-03-02",
@@ -81,6 +84,7 @@ def test_the_csv_row_has_every_column_of_the_spec(client_for, history, superviso
             "duration": "1:00:00",
             "percent_of_logged_in": "100.0",
             "paid": "false",
+            "status_label": "Work offline",
         },
     ]
 
@@ -143,7 +147,7 @@ def test_report_labels_and_paid_time(client_for, history, supervisor_a, support_
         ("LUNCH", "Meal (unpaid)", "false"),
         ("MEETING", "Attend Meeting", "false"),
     }
-    assert list(rows[0])[-1] == "paid"
+    assert list(rows[0])[-2:] == ["paid", "status_label"]
     summary = client.get(URL, WINDOW).context["summary"]
     by_paid = {subtotal.key: subtotal.figures.duration for subtotal in summary["by_paid"]}
     assert by_paid == {"paid": "0:12:00", "unpaid": "2:35:00"}

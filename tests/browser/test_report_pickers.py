@@ -1,0 +1,63 @@
+"""In Chromium: the agent picker of the report filters (the admin's autocomplete) finds agents
+by their full name; two chosen agents are the table's only agents and the CSV link keeps both."""
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.conftest import make_agent
+from tests.reports.timeline import at, timeline
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+
+@pytest.fixture
+def three_agents(ana, sofia, support_group):
+    diego = make_agent("diego", support_group)
+    for agent, first, last in (
+        (ana, "Ana", "García"),
+        (sofia, "Sofía", "Martín"),
+        (diego, "Diego", "Gallo"),
+    ):
+        agent.user.first_name, agent.user.last_name = first, last
+        agent.user.save()
+        timeline(
+            agent,
+            (at("2025-03-01 09:00"), "available"),
+            (at("2025-03-01 10:00"), "on_break", "SHORT"),
+            (at("2025-03-01 10:15"), "available"),
+        )
+    return ana, sofia, diego
+
+
+def choose(page, text: str, option: str) -> None:
+    """Type `text` into the agent picker and pick `option` from what it finds."""
+    field = page.locator("#id_agent + .select2 .select2-search__field")
+    field.click()
+    field.fill(text)
+    page.locator(".select2-results__option", has_text=option).click()
+
+
+def test_supervisor_picks_two_agents_by_name(page, three_agents, supervisor_a):
+    ana, sofia, diego = three_agents
+    log_in(page, "supervisor_a", next_url="/reports/time-by-code/")
+    page.goto("/reports/time-by-code/?date_from=2025-03-01&date_to=2025-03-01&tz=UTC")
+    expect(page.locator("#id_agent + .select2")).to_be_visible()
+    # "Ga" is in García and in Gallo: the picker searches full names.
+    choose(page, "Ga", "Ana García (ana)")
+    choose(page, "mart", "Sofía Martín (sofia)")
+    chosen = page.locator("#id_agent + .select2 .select2-selection__choice")
+    expect(chosen).to_have_count(2)
+    page.get_by_role("form", name="Filters").get_by_role("button", name="Apply").click()
+
+    page.wait_for_url(f"**agent={sofia.pk}**")
+    agents = page.locator("table.report tbody td:nth-child(2)").all_inner_texts()
+    # The agent cell: the username, then the full name.
+    assert {agent.split("\n")[0].strip() for agent in agents} == {"ana", "sofia"}
+    link = page.get_by_role("link", name="CSV", exact=True).get_attribute("href")
+    assert sorted(parse_qs(urlparse(link).query)["agent"]) == sorted([str(ana.pk), str(sofia.pk)])
+    # The chosen agents are still shown, by name, after the page reloads.
+    expect(chosen).to_have_count(2)
+    expect(chosen.first).to_contain_text("Ana García (ana)")
