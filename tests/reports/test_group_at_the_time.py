@@ -126,12 +126,16 @@ def test_supervisors_see_only_the_time_in_their_group(
     client_for, moved_at_noon, supervisor_a, supervisor_b
 ):
     url = "/reports/time-by-code/"
-    support = csv_rows(client_for(supervisor_a).get(url, {**DAY, "_export": "csv"}))
+    support = csv_rows(
+        client_for(supervisor_a).get(url, {**DAY, "sort": "timestamp", "_export": "csv"})
+    )
     assert {(r["group"], r["code"], r["seconds"]) for r in support} == {
         ("Support Tier 1", "SHORT", "900"),
         ("Support Tier 1", "LUNCH", "1800"),
     }
-    sales = csv_rows(client_for(supervisor_b).get(url, {**DAY, "_export": "csv"}))
+    sales = csv_rows(
+        client_for(supervisor_b).get(url, {**DAY, "sort": "timestamp", "_export": "csv"})
+    )
     assert {(r["group"], r["list"], r["code"], r["seconds"]) for r in sales} == {
         ("Sales Team", "Support", "LUNCH", "1800"),
         ("Sales Team", "Sales", "LUNCH", "2700"),
@@ -140,12 +144,16 @@ def test_supervisors_see_only_the_time_in_their_group(
 
 def test_the_status_changes_of_each_group(client_for, moved_at_noon, supervisor_a, supervisor_b):
     url = "/reports/status-changes/"
-    support = csv_rows(client_for(supervisor_a).get(url, {**DAY, "_export": "csv"}))
+    support = csv_rows(
+        client_for(supervisor_a).get(url, {**DAY, "sort": "timestamp", "_export": "csv"})
+    )
     assert [r["timestamp"][11:16] for r in support] == ["08:00", "10:00", "10:15", "11:30"]
     assert {r["group"] for r in support} == {"Support Tier 1"}
     # The lunch's row in Support lasts until the move.
     assert support[-1]["duration_seconds"] == "1800"
-    sales = csv_rows(client_for(supervisor_b).get(url, {**DAY, "_export": "csv"}))
+    sales = csv_rows(
+        client_for(supervisor_b).get(url, {**DAY, "sort": "timestamp", "_export": "csv"})
+    )
     assert [(r["timestamp"][11:16], r["source"]) for r in sales] == [
         ("12:00", "group_move"),
         ("12:30", "console"),

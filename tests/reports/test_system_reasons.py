@@ -86,7 +86,7 @@ def page_rows(response, *fields) -> list[tuple]:
 
 
 def csv_rows(response) -> list[dict]:
-    content = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(content)))
 
 
@@ -136,12 +136,15 @@ def test_time_by_code_exports_carry_the_reason_key_in_the_code_column(
     # 100 × seconds ÷ the day's 55,800 (2 March) or 7,200 (3 March) logged-in seconds.
     assert [r["percent_of_logged_in"] for r in rows] == ["1.1", "6.5", "3.2", "50.0"]
     workbook = xlsx_rows(client.get("/reports/time-by-code/", {**WINDOW, "_export": "xlsx"}))
-    assert [(r["list"], r["code"], r["seconds"]) for r in workbook] == [
+    # Empty cells read back as None; the last row is the totals.
+    *lines, totals = workbook
+    assert [(r["list"] or "", r["code"], r["seconds"]) for r in lines] == [
         ("", "missed", 600),
         ("", "supervisor", 3600),
         ("Support", "LUNCH", 1800),
         ("", "supervisor", 3600),
     ]
+    assert totals["seconds"] == 600 + 3600 + 1800 + 3600
 
 
 def test_the_trend_by_code_names_the_system_reasons(client_for, day, supervisor_a):
