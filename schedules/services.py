@@ -81,15 +81,20 @@ def report_file(
         )
         if not filterset.is_valid():
             return Outcome.BAD_FILTERS, None, catalog.filter_errors(filterset)
-        response = exports.export_response(
-            view.export_file(filterset, now=now), subscription.file_format
-        )
-        if response.status_code != 200:
-            return Outcome.TOO_LARGE, None, response.content.decode()
         try:
-            content = b"".join(response.streaming_content)
-        finally:
-            response.close()
+            content = exports.export_content(
+                view.export_file(filterset, now=now), subscription.file_format
+            )
+        except exports.TooManyRows:
+            return (
+                Outcome.TOO_LARGE,
+                None,
+                _(
+                    "More than %(rows)s rows, more than an XLSX file is built for: choose CSV, or "
+                    "narrow the filters."
+                )
+                % {"rows": f"{exports.XLSX_MAX_ROWS:,}"},
+            )
     return Outcome.SENT, content, ""
 
 

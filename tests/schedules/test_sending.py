@@ -226,3 +226,15 @@ def test_the_beat_task_sends_what_is_due(supervisor_a, subscribe, history):
     with time_machine.travel(at("2025-03-03 07:00"), tick=False):
         tasks.send_due_reports()
     assert len(mail.outbox) == 1
+
+
+def test_an_xlsx_file_too_large_is_not_sent_and_says_why(
+    supervisor_a, subscribe, history, monkeypatch
+):
+    monkeypatch.setattr("reports.exports.XLSX_MAX_ROWS", 1)
+    subscription = subscribe(supervisor_a, file_format="xlsx")
+    sweep("2025-03-03 07:00")
+    assert mail.outbox == []
+    subscription.refresh_from_db()
+    assert subscription.last_outcome == Outcome.TOO_LARGE
+    assert "choose CSV" in subscription.last_note
