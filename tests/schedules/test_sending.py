@@ -238,3 +238,14 @@ def test_an_xlsx_file_too_large_is_not_sent_and_says_why(
     subscription.refresh_from_db()
     assert subscription.last_outcome == Outcome.TOO_LARGE
     assert "choose CSV" in subscription.last_note
+
+
+def test_the_mail_is_in_the_language_the_reader_subscribed_in(supervisor_a, subscribe, history):
+    subscribe(supervisor_a, language="es", frequency="weekly", weekday=0)
+    sweep("2025-03-03 07:00")
+    (message,) = mail.outbox
+    assert (
+        message.subject
+        == "Detalle de los cambios de estado de los agentes, del 2025-02-24 al 2025-03-02"
+    )
+    assert message.body.startswith("Adjunto:")

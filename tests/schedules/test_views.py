@@ -135,3 +135,20 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
     answer = client.get("/reports/subscriptions/")
     assert answer.status_code == 302
     assert answer["Location"].startswith("/accounts/login/")
+
+
+def test_a_reader_without_an_e_mail_address_is_told_so(supervisor_a, support_group, client_for):
+    supervisor_a.email = ""
+    supervisor_a.save()
+    client = client_for(supervisor_a)
+    assert (
+        "Your account has no e-mail address"
+        in client.get("/reports/subscriptions/new/status-changes/").text
+    )
+    answer = client.post(
+        "/reports/subscriptions/new/status-changes/",
+        {"query": "", "frequency": "daily", "send_time": "07:00", "file_format": "csv"},
+    )
+    assert answer.status_code == 400
+    assert "This user has no e-mail address" in answer.text
+    assert not ReportSubscription.objects.exists()
