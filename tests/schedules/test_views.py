@@ -56,6 +56,7 @@ def test_subscribing_keeps_the_filters_but_not_the_dates(supervisor_a, support_g
     listing = client.get("/reports/subscriptions/")
     assert "Agent status change details" in listing.text
     assert "Weekly on Monday at 06:30, Europe/Madrid time" in listing.text
+    assert "Nothing sent yet" in listing.text
 
 
 def test_a_filter_outside_the_readers_scope_is_refused_with_the_forms_message(
