@@ -4,6 +4,8 @@ doors (an agent, another group's supervisor)."""
 from datetime import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from schedules.models import ReportSubscription
 
@@ -153,3 +155,20 @@ def test_a_reader_without_an_e_mail_address_is_told_so(supervisor_a, support_gro
     assert answer.status_code == 400
     assert "This user has no e-mail address" in answer.text
     assert not ReportSubscription.objects.exists()
+
+
+def test_the_list_reads_as_many_queries_for_three_subscriptions_as_for_one(
+    supervisor_a, support_group, subscribe, client_for
+):
+    client = client_for(supervisor_a)
+    subscribe(supervisor_a, query="tz=Europe/Madrid&granularity=hour", report="rejections")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/reports/subscriptions/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    subscribe(supervisor_a, query="tz=UTC&status=on_break")
+    subscribe(supervisor_a, query="tz=America/New_York", frequency="weekly", weekday=4)
+    assert queries() == one
