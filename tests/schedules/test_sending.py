@@ -249,3 +249,21 @@ def test_the_mail_is_in_the_language_the_reader_subscribed_in(supervisor_a, subs
         == "Detalle de los cambios de estado de los agentes, del 2025-02-24 al 2025-03-02"
     )
     assert message.body.startswith("Adjunto:")
+
+
+def test_an_inactive_owner_gets_nothing(supervisor_a, subscribe, history):
+    subscription = subscribe(supervisor_a)
+    supervisor_a.is_active = False
+    supervisor_a.save()
+    assert sweep("2025-03-03 07:00") == {subscription.pk: Outcome.NO_SCOPE}
+    assert mail.outbox == []
+
+
+def test_an_owner_whose_address_was_removed_gets_nothing_and_it_says_why(
+    supervisor_a, subscribe, history
+):
+    subscription = subscribe(supervisor_a)
+    supervisor_a.email = ""
+    supervisor_a.save()
+    assert sweep("2025-03-03 07:00") == {subscription.pk: Outcome.NO_EMAIL}
+    assert mail.outbox == []
