@@ -42,6 +42,7 @@ run: install
 	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py mail_destination
 	mkdir -p var
 	$(CELERY_WORKER) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \

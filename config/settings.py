@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "agents",
     "reports",
     "feed",
+    "schedules",
     # Django's admin with the project's site (branding, the home grouped by task).
     "core.apps.AdminConfig",
     "django.contrib.auth",
@@ -180,6 +182,13 @@ CELERY_BEAT_SCHEDULE = {
     "feed-deliver-due": {
         "task": "feed.tasks.deliver_due",
         "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5")),
+    },
+    # Scheduled reports whose send time has come (docs/scheduled-reports.md). Send times are
+    # minutes: a sweep every minute sends each within the minute.
+    "schedules-send-due": {
+        "task": "schedules.tasks.send_due_reports",
+        "schedule": float(os.environ.get("REPORTS_SWEEP_SECONDS", "60")),
+        "options": {"expires": float(os.environ.get("REPORTS_SWEEP_SECONDS", "60"))},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
@@ -317,6 +326,48 @@ WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "5")
 WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
 # How much of a receiver's answer is kept with the attempt (bytes); the rest is not read.
 WEBHOOKS_RESPONSE_MAX_BYTES = 4096
+
+# Mail (scheduled reports, docs/scheduled-reports.md): EMAIL_URL, such as
+# smtp://user:password@mail.example.com:587/?tls=true (dj-email-url;
+# ?ssl=true for SMTPS), or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS / EMAIL_USE_SSL. With neither, in
+# development, mail is written as files under var/mail/ (EMAIL_FILE_PATH) and sent nowhere; in
+# production (DEBUG=false) it goes to an SMTP server on localhost:25.
+_email_file_path = ""
+if os.environ.get("EMAIL_URL"):
+    _email = dj_email_url.parse(os.environ["EMAIL_URL"])
+    if "EMAIL_BACKEND" not in _email:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, console://, file://, memory:// or dummy://."
+        )
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+    _email_file_path = _email["EMAIL_FILE_PATH"]
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+else:
+    EMAIL_BACKEND = os.environ.get(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.filebased.EmailBackend"
+        if DEBUG
+        else "django.core.mail.backends.smtp.EmailBackend",
+    )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or _email_file_path or str(VAR_DIR / "mail")
+# A mail server that does not answer must not hold a worker for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reports@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 LOGGING = {
     "version": 1,

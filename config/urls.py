@@ -28,5 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("agents.urls")),
     path("api/v1/", api.urls),
+    # Before the reports: the scheduled reports live under /reports/subscriptions/.
+    path("reports/subscriptions/", include("schedules.urls")),
     path("reports/", include("reports.urls")),
 ]

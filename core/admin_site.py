@@ -27,6 +27,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("history", _("History"), ("agents.statusevent",)),
     ("integrations", _("Integrations"), ("feed.webhookendpoint", "feed.delivery")),
+    ("scheduled_reports", _("Scheduled reports"), ("schedules.reportsubscription",)),
     (
         "security",
         _("Security"),

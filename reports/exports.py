@@ -288,3 +288,14 @@ def xlsx_response(export: Export) -> FileResponse | HttpResponseBadRequest:
 
 def export_response(export: Export, file_format: str):
     return csv_response(export) if file_format == "csv" else xlsx_response(export)
+
+
+def export_content(export: Export, file_format: str) -> bytes:
+    """The bytes `export_response` sends, whole (a mail's attachment); an XLSX file of more than
+    `XLSX_MAX_ROWS` rows raises TooManyRows."""
+    if file_format == "csv":
+        return "".join(_csv_chunks(export)).encode()
+    with tempfile.TemporaryFile(suffix=".xlsx") as file:
+        _write_xlsx(export, file)
+        file.seek(0)
+        return file.read()

@@ -42,6 +42,10 @@ TIMEOUT_MS = 10_000
 DATA_MIGRATIONS = [
     ("statuscodes.migrations.0002_actions", "create_actions"),
     ("statuscodes.migrations.0003_roles", "create_roles"),
+    # After create_roles, which sets the Administrators' permissions anew: the later apps add
+    # theirs to the role.
+    ("feed.migrations.0002_roles", "grant"),
+    ("schedules.migrations.0002_roles", "grant"),
 ]
 
 db_blocker_key = pytest.StashKey()

@@ -54,6 +54,7 @@ def test_administrator_goes_from_the_admin_home_to_a_list_that_fits_the_screen(
         "PEOPLE",
         "HISTORY",
         "INTEGRATIONS",
+        "SCHEDULED REPORTS",
     ]
     assert "Access attempts" not in page.locator("#content-main").inner_text()
 

@@ -30,6 +30,7 @@ def test_superuser_sees_every_task_with_the_lockout_tables(caller):
         "People": ["Agent groups", "Agents", "Users", "Roles (user groups)", "API tokens"],
         "History": ["Status events"],
         "Integrations": ["Webhook endpoints", "Deliveries"],
+        "Scheduled reports": ["Report subscriptions"],
         "Security": ["Access attempts", "Access failures", "Access logs"],
     }
 
@@ -40,6 +41,7 @@ def test_administrators_do_not_see_the_lockout_tables(caller):
         "People": ["Agent groups", "Agents", "Users", "Roles (user groups)", "API tokens"],
         "History": ["Status events"],
         "Integrations": ["Webhook endpoints", "Deliveries"],
+        "Scheduled reports": ["Report subscriptions"],
     }
 
 
@@ -54,7 +56,13 @@ def test_staff_supervisors_see_what_they_may_read(caller):
 def test_the_menu_of_every_page_is_grouped_the_same_way(caller):
     page = caller("administrator").get("/admin/statuscodes/statuscodelist/").content.decode()
     menu = page[page.index('<nav class="sticky" id="nav-sidebar"') :]
-    assert list(sections(menu)) == ["Configuration", "People", "History", "Integrations"]
+    assert list(sections(menu)) == [
+        "Configuration",
+        "People",
+        "History",
+        "Integrations",
+        "Scheduled reports",
+    ]
     # The ids still name the model's app, whatever section shows it.
     assert 'id="statuscodes-statuscodelist"' in menu
 
