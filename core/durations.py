@@ -26,3 +26,30 @@ def percent(part_us: int, whole_us: int) -> float | None:
         return None
     tenths = (2000 * part_us + whole_us) // (2 * whole_us)
     return tenths / 10
+
+
+class ExactTime:
+    """A figure of exact time, `us` microseconds, shown in whole seconds and as `H:MM:SS` (mixed
+    into the reports' frozen dataclasses, which declare `us`)."""
+
+    __slots__ = ()
+    us: int
+
+    @property
+    def seconds(self) -> int:
+        return whole_seconds(self.us)
+
+    @property
+    def duration(self) -> str:
+        return hms(self.seconds)
+
+
+class ShareOfLoggedIn(ExactTime):
+    """An exact time and its share of the time logged in, `logged_in_us`."""
+
+    __slots__ = ()
+    logged_in_us: int
+
+    @property
+    def percent_of_logged_in(self) -> float | None:
+        return percent(self.us, self.logged_in_us)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from core.durations import hms, percent, whole_seconds
+from core.durations import ExactTime, ShareOfLoggedIn, hms, whole_seconds
 
 from . import sql
 from .common import Cte, with_clause
@@ -44,37 +44,17 @@ class MatrixCode:
 
 
 @dataclass(frozen=True, slots=True)
-class MatrixCell:
+class MatrixCell(ExactTime):
     us: int
-
-    @property
-    def seconds(self) -> int:
-        return whole_seconds(self.us)
-
-    @property
-    def duration(self) -> str:
-        return hms(self.seconds)
 
 
 @dataclass(frozen=True, slots=True)
-class StatusShare:
+class StatusShare(ShareOfLoggedIn):
     """The time in one status of a row (or the totals) and its share of the time logged in."""
 
     status: str
     us: int
     logged_in_us: int
-
-    @property
-    def seconds(self) -> int:
-        return whole_seconds(self.us)
-
-    @property
-    def duration(self) -> str:
-        return hms(self.seconds)
-
-    @property
-    def percent_of_logged_in(self) -> float | None:
-        return percent(self.us, self.logged_in_us)
 
 
 @dataclass(frozen=True, slots=True)

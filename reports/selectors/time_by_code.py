@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import Agent
 from agents.timeline import over_max_us_sql
 from core.choices import AgentStatus, EventKind, EventSource
-from core.durations import hms, percent, whole_seconds
+from core.durations import ShareOfLoggedIn, hms, percent, whole_seconds
 
 from . import sql
 from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
@@ -30,7 +30,7 @@ TREND_STACKS = ("status", "code")
 
 
 @dataclass(frozen=True, slots=True)
-class Figures:
+class Figures(ShareOfLoggedIn):
     """Counts and exact durations of a row, a subtotal or the total."""
 
     count: int
@@ -38,18 +38,6 @@ class Figures:
     logged_in_us: int
     exceeded_count: int
     exceeded_us: int
-
-    @property
-    def seconds(self) -> int:
-        return whole_seconds(self.us)
-
-    @property
-    def duration(self) -> str:
-        return hms(self.seconds)
-
-    @property
-    def percent_of_logged_in(self) -> float | None:
-        return percent(self.us, self.logged_in_us)
 
     @property
     def exceeded_seconds(self) -> int:
