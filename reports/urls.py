@@ -10,5 +10,6 @@ urlpatterns = [
     path("time-by-code/", views.TimeByCodeView.as_view(), name="time-by-code"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
+    path("live/stream/", views.LiveStreamView.as_view(), name="live-stream"),
     path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

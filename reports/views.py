@@ -13,6 +13,7 @@ from functools import partial
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django_filters import FilterSet
 
 from core.choices import AgentStatus
 
-from . import exports
+from . import exports, live_push
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
     LiveFilterSet,
@@ -51,8 +52,12 @@ from .tables import (
 
 PER_PAGE = 50
 EXPORT_PARAMETER = "_export"
-# How often the live board reloads itself, in seconds (a meta refresh: no JavaScript needed).
+# How often the live board reloads itself, in seconds, when changes are not pushed to it (no
+# JavaScript, or the stream is down; reports/live_push.py).
 LIVE_REFRESH_SECONDS = 15
+# While changes are pushed, the rows are still read again this often, for the time in status and
+# "Exceeded", which change with the clock and not through an event.
+LIVE_KEEP_UP_SECONDS = 60
 
 
 # Report pages and exports show people's working time on shared workstations: neither the
@@ -93,7 +98,11 @@ class ReportView(ReportReaderRequired, View):
         if file_format is not None:
             refused = self.export_refusal(filterset, file_format=file_format)
             if refused is None:
-                return exports.export_response(self.export_file(filterset, now=now), file_format)
+                return exports.export_response(
+                    self.export_file(filterset, now=now),
+                    file_format,
+                    asynchronous=isinstance(request, ASGIRequest),
+                )
             if not _wants_html(request):
                 return refused
         context = {
@@ -347,7 +356,17 @@ class LiveView(ReportView):
             "now": now.astimezone(zone),
             "zone": zone,
             "refresh_seconds": LIVE_REFRESH_SECONDS,
+            "keep_up_seconds": LIVE_KEEP_UP_SECONDS,
+            "push_worker_changes": live_push.pushes_worker_changes(),
         }
+
+
+class LiveStreamView(ReportReaderRequired, View):
+    """The live board's pushed changes (Server-Sent Events), for the same readers as the board;
+    each reader hears only of the agents they may see (reports/live_push.py)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return live_push.stream_response(request)
 
 
 # The index page's list: (view, what it shows).

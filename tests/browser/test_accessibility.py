@@ -135,16 +135,11 @@ def test_the_live_board_says_in_words_who_is_over_the_maximum(laptop, reports_hi
     over = page.locator("tr.exceeded")
     expect(over).to_have_count(1)
     expect(over.locator("td").last).to_have_text(re.compile(r"^\+0:0[56]:\d\d$"))
-    # The board reloads itself with <meta http-equiv="refresh">, which axe counts as critical
-    # (a page that changes under the reader); see the test below.
-    assert_accessible(page, disabled_rules=("meta-refresh",))
+    assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the live board refreshes itself with <meta http-equiv='refresh'>: to be replaced by "
-    "a refresh the reader can pause, in reports/",
-)
+# With JavaScript the board is not reloaded (the <meta http-equiv="refresh"> is for browsers
+# without it, in <noscript>): its rows are read again when a change is pushed.
 def test_the_live_board_does_not_refresh_under_the_reader(laptop, reports_history, superuser):
     page = laptop
     log_in(page, "root", next_url="/reports/")
