@@ -220,6 +220,10 @@ if LIVE_PUSH_REDIS_URL:
     }
     if LIVE_PUSH_REDIS_URL.startswith("rediss://"):
         EVENTSTREAM_REDIS["ssl"] = True
+    # A Redis that cannot be reached fails a publication quickly (logged; the change itself is
+    # committed) instead of holding the request. No read timeout: the web processes' subscription
+    # waits for messages as long as none come.
+    EVENTSTREAM_REDIS["socket_connect_timeout"] = 2
 
 # Optional read replica for the reports (see reports/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):

@@ -13,7 +13,6 @@ once committed, to the open boards of the readers who may see the agent, as a Se
   their 15-second refresh for the rest (docs/deployment.md).
 """
 
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -27,8 +26,6 @@ from django_eventstream.views import events
 from agents.models import Agent, StatusEvent
 
 from .selectors.scope import live_channel_for_reader, live_channels_for_agent
-
-logger = logging.getLogger(__name__)
 
 EVENT_TYPE = "status"
 
