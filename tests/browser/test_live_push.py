@@ -11,7 +11,6 @@ import threading
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.core.asgi import get_asgi_application
 from django.db import connections
 
 from reports import views
@@ -34,7 +33,7 @@ def asgi_url(transactional_db):
     }
     for connection in shared.values():
         connection.inc_thread_sharing()
-    django_app = get_asgi_application()
+    from config.asgi import application as django_app
 
     async def app(scope, receive, send):
         for alias, connection in shared.items():
