@@ -36,8 +36,9 @@ i18n-check: $(STAMP)
 	$(PY) manage.py check_translations
 
 # HOST= and PORT= choose where the server listens (a port already taken is said before anything
-# starts). The web server and, next to it, the background worker (docs/worker.md); stopping
-# one (Ctrl-C) stops the other.
+# starts). The web server (runserver, which Daphne makes an ASGI server for the live board's
+# stream) and, next to it, the background worker (docs/worker.md); stopping one (Ctrl-C) stops
+# the other.
 run: install
 	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
@@ -64,10 +65,12 @@ test: install
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
+# gunicorn with Uvicorn's workers serving the ASGI application (config/asgi.py): the live board's
+# event streams stay open without holding a worker (docs/deployment.md).
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	DEBUG=false $(VENV)/bin/gunicorn config.asgi:application --worker-class uvicorn_worker.UvicornWorker --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

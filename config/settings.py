@@ -39,6 +39,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG els
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Daphne first: its `runserver` serves the ASGI application (config/asgi.py), which the live
+    # board's event stream needs (docs/deployment.md, "ASGI").
+    "daphne",
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
     # Our apps come before import_export, whose `import` command core's all-or-nothing one
@@ -108,6 +111,7 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 # Who passes each door of the site, by the rule of the app behind it (core/doors.py): the header
 # shows only these links, and the home page and the error pages lead to the user's own door.
@@ -116,13 +120,23 @@ DOORS = {
     "reports": "reports.selectors.scope.user_can_view_reports",
 }
 
+# The app is served over ASGI (the live board's stream), where each request runs in a thread of
+# its own: a persistent connection would stay open after it, unused, so connections are closed
+# at the end of each request (CONN_MAX_AGE=0, as Django advises under ASGI). DATABASE_POOL=true
+# keeps a pool of PostgreSQL connections per process instead (psycopg's pool, docs/deployment.md).
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=0 if DATABASE_POOL else int(os.environ.get("CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent readers while one writer works; a writer waits instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -194,6 +208,33 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
 )
+
+# The live board's pushed changes (reports/live_push.py, django-eventstream). Readers listen to
+# their own channel only, as reports/selectors/scope.py decides.
+EVENTSTREAM_CHANNELMANAGER_CLASS = "reports.live_push.ReaderChannelManager"
+# Changes made in another process (another web worker, the Celery worker's timers) reach the
+# boards through Redis pub/sub: LIVE_PUSH_REDIS_URL, or else the broker when it is Redis. Without
+# it (`make run`), a board hears of the changes of the process that serves it, and refreshes
+# every 15 seconds for the rest.
+LIVE_PUSH_REDIS_URL = os.environ.get("LIVE_PUSH_REDIS_URL", "") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if LIVE_PUSH_REDIS_URL:
+    from redis.connection import parse_url as _parse_redis_url
+
+    # The keyword arguments of redis.Redis (django-eventstream builds a client from them, sync
+    # and asyncio alike): host, port, db, username, password; TLS for rediss://.
+    EVENTSTREAM_REDIS = {
+        key: value
+        for key, value in _parse_redis_url(LIVE_PUSH_REDIS_URL).items()
+        if key != "connection_class"
+    }
+    if LIVE_PUSH_REDIS_URL.startswith("rediss://"):
+        EVENTSTREAM_REDIS["ssl"] = True
+    # A Redis that cannot be reached fails a publication quickly (logged; the change itself is
+    # committed) instead of holding the request. No read timeout: the web processes' subscription
+    # waits for messages as long as none come.
+    EVENTSTREAM_REDIS["socket_connect_timeout"] = 2
 
 # Optional read replica for the reports (see reports/routers.py and docs/deployment.md).
 if os.environ.get("REPORTS_DATABASE_URL"):

@@ -1,11 +1,13 @@
 """CSV and XLSX exports of a whole report, streamed, with the columns of docs/reports.md (the
 header and the text columns come from the report's column spec, `Report.export`).
 
-CSV is written row by row while the database cursor is read, after a UTF-8 byte order mark (so
-that a spreadsheet program opened by a double-click reads the accents as UTF-8); XLSX is written
-by XlsxWriter in constant-memory mode to a temporary file that is then streamed, up to
-`XLSX_MAX_ROWS` rows. A text cell that a spreadsheet would run as a formula gets a leading
-apostrophe (`core.formulas`); numbers stay numbers.
+CSV is written row by row while the database cursor is read (under an ASGI server, through an
+asynchronous iterator: Django's ASGI handler would read a synchronous one whole before sending
+its first byte), after a UTF-8 byte order mark (so that a spreadsheet program opened by a
+double-click reads the accents as UTF-8); XLSX is written by XlsxWriter in constant-memory mode
+to a temporary file that is then streamed, up to `XLSX_MAX_ROWS` rows. A text cell that a
+spreadsheet would run as a formula gets a leading apostrophe (`core.formulas`); numbers stay
+numbers.
 
 The XLSX file holds the CSV's cells typed for a spreadsheet (docs/reports.md, "Exports"): dates
 and instants as dates (naive, in the report's zone, named in the header), `H:MM:SS` durations as
@@ -17,11 +19,13 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 import xlsxwriter
+from asgiref.sync import sync_to_async
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
@@ -111,8 +115,21 @@ def _csv_chunks(export: Export) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(export: Export) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_chunks(export), content_type=CSV_TYPE)
+async def _asynchronous(chunks: Iterator[str]) -> AsyncIterator[str]:
+    # Each chunk is read in the request's thread (thread-sensitive), where its cursor is.
+    next_chunk = sync_to_async(partial(next, chunks, None))
+    try:
+        while (chunk := await next_chunk()) is not None:
+            yield chunk
+    finally:
+        await sync_to_async(chunks.close)()
+
+
+def csv_response(export: Export, *, asynchronous: bool = False) -> StreamingHttpResponse:
+    chunks = _csv_chunks(export)
+    response = StreamingHttpResponse(
+        _asynchronous(chunks) if asynchronous else chunks, content_type=CSV_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{export.name}.csv"'
     return response
 
@@ -286,8 +303,11 @@ def xlsx_response(export: Export) -> FileResponse | HttpResponseBadRequest:
     )
 
 
-def export_response(export: Export, file_format: str):
-    return csv_response(export) if file_format == "csv" else xlsx_response(export)
+def export_response(export: Export, file_format: str, *, asynchronous: bool = False):
+    """`asynchronous` for a request served by an ASGI server."""
+    if file_format == "csv":
+        return csv_response(export, asynchronous=asynchronous)
+    return xlsx_response(export)
 
 
 def export_content(export: Export, file_format: str) -> bytes:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("time-by-code/matrix/", views.AgentCodeMatrixView.as_view(), name="agent-code-matrix"),
     path("rejections/", views.RejectionsView.as_view(), name="rejections"),
     path("live/", views.LiveView.as_view(), name="live"),
+    path("live/stream/", views.LiveStreamView.as_view(), name="live-stream"),
     path("live/<str:username>/status/", views.LiveActionView.as_view(), name="live-status"),
     path("pickers/agents/", views.AgentSearchView.as_view(), name="agent-search"),
     path("pickers/time-zones/", views.TimeZoneSearchView.as_view(), name="time-zone-search"),

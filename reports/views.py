@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     Http404,
     HttpRequest,
@@ -37,7 +38,7 @@ from agents.selectors import AgentState, agent_by_username
 from agents.services import ActionRefused, agent_supervise, user_may_supervise
 from core.choices import AgentAction, AgentStatus, SystemReason
 
-from . import exports
+from . import exports, live_push
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
 from .filters import (
     LAST_TIME_ZONE,
@@ -68,8 +69,12 @@ from .tables import (
 
 PER_PAGE = 50
 EXPORT_PARAMETER = "_export"
-# How often the live board updates itself, in seconds (static/js/live.js; a link without JS).
+# How often the live board updates itself, in seconds, when changes are not pushed to it (the
+# stream is down; static/js/live.js, reports/live_push.py; a link without JS).
 LIVE_REFRESH_SECONDS = 15
+# While changes are pushed, the rows are still read again this often, for the time in status and
+# "Exceeded", which change with the clock and not through an event.
+LIVE_KEEP_UP_SECONDS = 60
 
 
 # Report pages and exports show people's working time on shared workstations: neither the
@@ -112,7 +117,11 @@ class ReportView(ReportReaderRequired, View):
         if file_format is not None:
             refused = self.export_refusal(filterset, file_format=file_format)
             if refused is None:
-                return exports.export_response(self.export_file(filterset, now=now), file_format)
+                return exports.export_response(
+                    self.export_file(filterset, now=now),
+                    file_format,
+                    asynchronous=isinstance(request, ASGIRequest),
+                )
             if not _wants_html(request):
                 return refused
         context = {
@@ -394,6 +403,8 @@ class LiveView(ReportView):
             "now": now.astimezone(zone),
             "zone": zone,
             "refresh_seconds": LIVE_REFRESH_SECONDS,
+            "keep_up_seconds": LIVE_KEEP_UP_SECONDS,
+            "push_worker_changes": live_push.pushes_worker_changes(),
         }
 
 
@@ -507,6 +518,14 @@ def _supervised_change_message(username: str, action: str, state: AgentState) ->
         "reason": _reason_label(state),
         "status": AgentStatus(state.status).label,
     }
+
+
+class LiveStreamView(ReportReaderRequired, View):
+    """The live board's pushed changes (Server-Sent Events), for the same readers as the board;
+    each reader hears only of the agents they may see (reports/live_push.py)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return live_push.stream_response(request)
 
 
 # The index page's list: (view, what it shows).

@@ -97,3 +97,31 @@ def codes_in_scope(*, user: AbstractBaseUser) -> QuerySet[StatusCode]:
     if user_sees_all_reports(user=user):
         return codes
     return codes.filter(code_list__groups__supervisors=user).distinct()
+
+
+# The live board's push channels (reports/live_push.py): one for the readers who see every
+# agent, and one per supervisor, named by user id. A reader is given only their own channel, and
+# an agent's change goes to the channels of the readers who may see that agent when it is sent.
+LIVE_CHANNEL_ALL = "live-all"
+LIVE_CHANNEL_SUPERVISOR = "live-supervisor-{user_id}"
+
+
+def live_channel_for_reader(*, user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The one channel that carries the changes `user` may see on the live board; None for
+    users who may read no report."""
+    if not user_can_view_reports(user=user):
+        return None
+    if user_sees_all_reports(user=user):
+        return LIVE_CHANNEL_ALL
+    return LIVE_CHANNEL_SUPERVISOR.format(user_id=user.pk)
+
+
+def live_channels_for_agent(*, agent_id: int) -> set[str]:
+    """The channels of the readers who may see this agent now: everyone's, and the supervisors'
+    of the agent's group."""
+    supervisor_ids = AgentGroup.supervisors.through.objects.filter(
+        agentgroup__agents__id=agent_id
+    ).values_list("user_id", flat=True)
+    return {LIVE_CHANNEL_ALL} | {
+        LIVE_CHANNEL_SUPERVISOR.format(user_id=user_id) for user_id in supervisor_ids
+    }

@@ -3,6 +3,8 @@
 // "Updated" time are replaced by the server's current ones, the reader can pause and resume, and
 // nothing is replaced while the reader is using a control of the table or the tab is hidden.
 // Without JavaScript the page stays as it is, with its "Refresh now" link.
+// It is the board's only updater: live_push.js (pushed changes) calls window.liveBoard.update()
+// and window.liveBoard.every(seconds), so a pushed change too waits for the reader.
 (function () {
   "use strict";
   var control = document.querySelector("[data-live-refresh]");
@@ -11,6 +13,8 @@
   var button = control.querySelector(".live-pause");
   var paused = false;
   var timer = null;
+  var reading = false;
+  var readAgain = false;
 
   // The parts of the page that the update replaces, found in the page fetched.
   var PARTS = [".live-updated", ".table-card"];
@@ -30,6 +34,9 @@
   function update() {
     if (paused) return;
     if (document.hidden || inUse()) { schedule(); return; }
+    // One reading at a time; a change heard meanwhile is read right after it.
+    if (reading) { readAgain = true; return; }
+    reading = true;
     fetch(window.location.href, {
       credentials: "same-origin",
       cache: "no-store",
@@ -46,7 +53,10 @@
         });
       })
       .catch(function () {})
-      .then(schedule);
+      .then(function () {
+        reading = false;
+        if (readAgain) { readAgain = false; update(); } else schedule();
+      });
   }
 
   button.addEventListener("click", function () {
@@ -55,6 +65,16 @@
     if (paused) clearTimeout(timer);
     else update();
   });
+
+  window.liveBoard = {
+    update: update,
+    // The timer's period: longer while changes are pushed (live_push.js), back when they stop.
+    every: function (newSeconds) {
+      if (newSeconds === seconds) return;
+      seconds = newSeconds;
+      schedule();
+    },
+  };
 
   button.hidden = false;
   control.querySelector(".live-every").hidden = false;

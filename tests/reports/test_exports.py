@@ -7,7 +7,9 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from asgiref.sync import async_to_sync, sync_to_async
 from django.http import StreamingHttpResponse
+from django.test import AsyncClient
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -313,3 +315,23 @@ def test_the_export_holds_every_row_not_just_the_first_page(client_for, ana, sup
     assert page.context["table"].paginator.count == 56
     rows = csv_rows(client.get("/reports/time-by-code/", {**window, "_export": "csv"}))
     assert len(rows) == 1 + 56
+
+
+def test_under_an_asgi_server_the_csv_is_streamed_as_it_is_read(history, superuser, client_for):
+    # An ASGI server (the production one) reads a synchronous iterator whole before sending a
+    # byte; the CSV is given to it as an asynchronous one, with the same rows.
+    url = "/reports/status-changes/"
+
+    async def download():
+        client = AsyncClient()
+        await sync_to_async(client.force_login)(superuser)
+        response = await client.get(url, {**WINDOW, "_export": "csv"})
+        assert response.is_async
+        return b"".join([chunk async for chunk in response.streaming_content])
+
+    with time_machine.travel(timezone.now(), tick=False):
+        over_asgi = async_to_sync(download)()
+        over_wsgi = client_for(superuser).get(url, {**WINDOW, "_export": "csv"})
+        assert not over_wsgi.is_async
+        assert over_asgi == b"".join(over_wsgi.streaming_content)
+    assert len(over_asgi.splitlines()) > 1

@@ -57,6 +57,9 @@ def test_the_board_updates_itself_and_keeps_its_filters(client_for, ana, supervi
     assert "http-equiv" not in content
     assert 'data-refresh-seconds="15"' in content and "/static/js/live.js" in content
     assert 'href="/reports/live/?status=on_break&amp;tz=Europe%2FMadrid">Refresh now</a>' in content
+    # live_push.js says whether changes are pushed, and asks live.js to update at once when one is.
+    assert "Updated every 15 seconds." in content and "/static/js/live_push.js" in content
+    assert 'data-stream-url="/reports/live/stream/"' in content
     assert "status=on_break" in response.context["export_links"]["csv"]
     assert "Europe/Madrid time" in content
 
