@@ -4,6 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -151,7 +152,11 @@ class StatusChangesReport(Report):
         """
         zone, labels = self.window.zone, self.status_labels
         columns = self._with_columns(order).values_list(*EXPORT_FIELDS)
-        query, params = columns.query.sql_with_params()
+        try:
+            query, params = columns.query.sql_with_params()
+        except EmptyResultSet:
+            # A filter that can match nothing (a scope without agents): no SQL, no rows.
+            return
         with connections[self.changes.db].chunked_cursor() as cursor:
             cursor.execute(query, params)
             names = [column[0] for column in cursor.description]
