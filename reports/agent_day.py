@@ -125,6 +125,7 @@ class DrawnMark:
     channel: str
     code: str
     code_label: str
+    missed: bool
 
 
 @dataclass(frozen=True)
@@ -246,18 +247,34 @@ def _drawn_mark(mark: Mark, day: Day, zone: ZoneInfo) -> DrawnMark:
     half = MARK_SIZE / 2
     channel = str(Channel(mark.channel).label)
     time = _local(mark.at, day, zone)
-    title = _("Rejected %(channel)s at %(time)s") % {"channel": channel.lower(), "time": time}
-    if mark.code:
-        title += f" — {_code_text(mark.code, mark.code_label)}"
+    if mark.missed:
+        # A diamond rather than the rejection's triangle: the shape tells them apart, not only
+        # the colour. The code is the system reason "missed", which the title already says.
+        title = _("Missed %(channel)s offer at %(time)s") % {
+            "channel": channel.lower(),
+            "time": time,
+        }
+        points = (
+            f"{x:.1f},{MARK_Y} {x - half:.1f},{MARK_Y + half:.1f} {x:.1f},{MARK_Y + MARK_SIZE} "
+            f"{x + half:.1f},{MARK_Y + half:.1f}"
+        )
+    else:
+        title = _("Rejected %(channel)s at %(time)s") % {"channel": channel.lower(), "time": time}
+        if mark.code:
+            title += f" — {_code_text(mark.code, mark.code_label)}"
+        points = (
+            f"{x:.1f},{MARK_Y} {x - half:.1f},{MARK_Y + MARK_SIZE} {x + half:.1f},"
+            f"{MARK_Y + MARK_SIZE}"
+        )
     return DrawnMark(
         x=x,
-        points=f"{x:.1f},{MARK_Y} {x - half:.1f},{MARK_Y + MARK_SIZE} {x + half:.1f},"
-        f"{MARK_Y + MARK_SIZE}",
+        points=points,
         title=title,
         time=time,
         channel=channel,
         code=mark.code,
         code_label=mark.code_label,
+        missed=mark.missed,
     )
 
 

@@ -67,13 +67,14 @@ class Segment:
 
 @dataclass(frozen=True)
 class Mark:
-    """A rejection: an instant, with its channel and code."""
+    """A rejection or a missed offer (`missed`): an instant, with its channel and code."""
 
     at: datetime
     channel: str
     list: str
     code: str
     code_label: str
+    missed: bool = False
 
 
 @dataclass
@@ -177,10 +178,19 @@ def _rejections(
         _with_labels(StatusEvent.objects.rejections(), groups)
         .filter(agent=agent, started_at__gte=start, started_at__lt=end)
         .order_by("started_at")
-        .values_list("started_at", "channel", "code__code_list__name", "code_shown", "code_label")
+        .values_list(
+            "started_at", "channel", "code__code_list__name", "code_shown", "code_label", "missed"
+        )
         .using(reading_database())
     )
     return [
-        Mark(at=at, channel=channel, list=list_name or "", code=code or "", code_label=label or "")
-        for at, channel, list_name, code, label in rows
+        Mark(
+            at=at,
+            channel=channel,
+            list=list_name or "",
+            code=code or "",
+            code_label=label or "",
+            missed=missed,
+        )
+        for at, channel, list_name, code, label, missed in rows
     ]

@@ -163,6 +163,28 @@ def test_rejections_are_marks_at_their_instant(client_for, ana, supervisor_a):
     assert "2 rejections." in day.summary
 
 
+def test_a_missed_offer_is_its_own_mark(client_for, ana, supervisor_a):
+    timeline(ana, (at("2025-03-01 08:00"), "available"), (at("2025-03-01 17:00"), "logged_out"))
+    rejection(ana, at("2025-03-01 08:30"), "phone", "CASE")
+    missed = rejection(ana, at("2025-03-01 10:00"), "chat")
+    missed.system_reason, missed.missed = "missed", True
+    missed.save(update_fields=["system_reason", "missed"])
+    response = client_for(supervisor_a).get(url(), {"date": "2025-03-01", "tz": "UTC"})
+    (day,) = response.context["days"]
+    assert [(mark.time, mark.missed) for mark in day.marks] == [
+        ("08:30:00", False),
+        ("10:00:00", True),
+    ]
+    missed_mark = day.marks[1]
+    assert missed_mark.title == "Missed chat offer at 10:00:00"
+    # A diamond centred on its instant (x = 8 + 10 h × 40 px), not the rejection's triangle.
+    assert missed_mark.points.split()[0].startswith(f"{8 + 10 * 40:.1f},")
+    assert len(missed_mark.points.split()) == 4 and len(day.marks[0].points.split()) == 3
+    html = response.content.decode()
+    assert 'class="mark missed"' in html and "Missed offer" in html
+    assert missed_mark.code == "missed" and missed_mark.code_label == "Missed offer"
+
+
 def test_the_page_is_an_accessible_picture_with_a_table(client_for, ana, supervisor_a):
     timeline(ana, (at("2025-03-01 08:00"), "available"), (at("2025-03-01 10:00"), "on_break"))
     html = client_for(supervisor_a).get(url(), {"date": "2025-03-01", "tz": "UTC"}).content
