@@ -10,9 +10,9 @@ spreadsheet would run as a formula gets a leading apostrophe (`core.formulas`); 
 numbers.
 
 The XLSX file holds the CSV's cells typed for a spreadsheet (docs/reports.md, "Exports"): dates
-and instants as dates (naive, in the report's zone, named in the header), `H:MM:SS` durations as
-time values, flags as booleans; a totals row at the bottom where the report has totals; the
-header row frozen.
+and instants as dates (naive, in the report's zone, named in the header), `H:MM:SS` durations and
+whole seconds of time as time values, shares in percent as percentages, flags as booleans; a
+totals row at the bottom where the report has totals; the header row frozen.
 """
 
 import csv
@@ -53,7 +53,7 @@ class Export:
     rows: Iterable[list]
     text_columns: Sequence[int]
     # How the XLSX file types each cell (`Column.xlsx`: "", "date", "instant", "duration",
-    # "flag"); empty: every cell as it is.
+    # "seconds", "percent", "flag"); empty: every cell as it is.
     xlsx_kinds: Sequence[str] = ()
     # The sheet's title, and the report's time zone named in the header of its dates.
     sheet: str = ""
@@ -151,6 +151,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 INSTANT_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Hours past 24 are not wrapped: a total of 30 hours shows as 30:00:00.
 DURATION_FORMAT = "[h]:mm:ss"
+# A share written as a fraction (0.156), shown as the CSV's percent with one decimal (15.6%).
+PERCENT_FORMAT = "0.0%"
 SECONDS_PER_DAY = 86_400
 
 
@@ -166,8 +168,20 @@ def _seconds_of(duration: str) -> int:
     return int(hours) * 3600 + int(minutes) * 60 + int(seconds)
 
 
+# The kinds of cell written as a number in a format of their own: a time value is a fraction of
+# a day; a percentage a fraction of one.
+NUMBER_KINDS: dict[str, tuple[Callable, str]] = {
+    # `H:MM:SS` (the CSV's `duration` columns).
+    "duration": (lambda cell: _seconds_of(cell) / SECONDS_PER_DAY, DURATION_FORMAT),
+    # Whole seconds of time (the agent × code matrix's `_seconds` columns).
+    "seconds": (lambda cell: cell / SECONDS_PER_DAY, DURATION_FORMAT),
+    # A percent with one decimal (15.6).
+    "percent": (lambda cell: cell / 100, PERCENT_FORMAT),
+}
+
+
 def _column_width(name: str, kind: str) -> int:
-    typical = {"date": 12, "instant": 20, "duration": 10, "flag": 8}.get(kind, 14)
+    typical = {"date": 12, "instant": 20, "duration": 10, "seconds": 10, "flag": 8}.get(kind, 14)
     return max(len(name) + 2, typical)
 
 
@@ -180,10 +194,16 @@ class _Sheet:
         self.formats = {
             "date": workbook.add_format({"num_format": DATE_FORMAT}),
             "instant": workbook.add_format({"num_format": INSTANT_FORMAT}),
-            "duration": workbook.add_format({"num_format": DURATION_FORMAT}),
+            **{
+                kind: workbook.add_format({"num_format": number_format})
+                for kind, (_number, number_format) in NUMBER_KINDS.items()
+            },
         }
         self.bold = workbook.add_format({"bold": True})
-        self.bold_duration = workbook.add_format({"bold": True, "num_format": DURATION_FORMAT})
+        self.bold_numbers = {
+            kind: workbook.add_format({"bold": True, "num_format": number_format})
+            for kind, (_number, number_format) in NUMBER_KINDS.items()
+        }
         self.kinds = kinds
         # Widths and the frozen header come first: constant-memory mode writes rows at once.
         for column, (name, kind) in enumerate(zip(export.header, kinds, strict=True)):
@@ -219,11 +239,11 @@ class _Sheet:
                 else:
                     sheet.write_datetime(line, column, date.fromisoformat(cell), format_)
 
-        elif kind == "duration":
-            format_ = self.formats["duration"]
+        elif kind in NUMBER_KINDS:
+            number, format_ = NUMBER_KINDS[kind][0], self.formats[kind]
 
             def write(line, column, cell):
-                write_number(line, column, _seconds_of(cell) / SECONDS_PER_DAY, format_)
+                write_number(line, column, number(cell), format_)
 
         elif kind == "flag":
 
@@ -255,10 +275,10 @@ class _Sheet:
             value = totals.get(name)
             if value is None:
                 continue
-            if self.kinds[column] == "duration":
-                self.sheet.write_number(
-                    line, column, _seconds_of(value) / SECONDS_PER_DAY, self.bold_duration
-                )
+            kind = self.kinds[column]
+            if kind in NUMBER_KINDS:
+                number = NUMBER_KINDS[kind][0]
+                self.sheet.write_number(line, column, number(value), self.bold_numbers[kind])
             else:
                 self.sheet.write_number(line, column, value, self.bold)
 

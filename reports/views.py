@@ -447,9 +447,10 @@ class AgentCodeMatrixView(TimeByCodeView):
             header=header,
             rows=matrix.cells(codes),
             text_columns=matrix.text_columns,
-            xlsx_kinds=["date", *[""] * (len(header) - 1)],
+            xlsx_kinds=matrix.export_kinds(codes),
             sheet=str(self.sheet),
             zone=_zone_name(filterset),
+            totals=matrix.export_totals,
         )
 
 

@@ -94,6 +94,8 @@ class AgentCodeMatrix:
     def __init__(self, report: TimeByCodeReport) -> None:
         self.report = report
         self.statuses = list(report.statuses)
+        # The columns, time logged in and time by code of the rows the export wrote.
+        self._exported: list = [(), 0, {}]
 
     # --- the query: the report's steps, then the rows (agent × period logged in) -------------
 
@@ -247,11 +249,25 @@ class AgentCodeMatrix:
             *(code.key for code in codes),
         ]
 
+    def export_kinds(self, codes: Sequence[MatrixCode]) -> list[str]:
+        """How the XLSX file types each column (reports.exports): the period as a date, every
+        time as a time value, every share as a percentage."""
+        shares = ["seconds", "percent"] * len(self.statuses)
+        return ["date", "", "", "", "seconds", *shares, *["seconds"] * len(codes)]
+
     # Agent, name and group: the cells people typed (formula neutralising).
     text_columns = (1, 2, 3)
 
     def cells(self, codes: Sequence[MatrixCode]) -> Iterator[list]:
+        """The export's rows; the exact times of the rows written are summed as they go, for
+        `export_totals`."""
+        keys = [(code.status, code.list, code.code) for code in codes]
+        times = dict.fromkeys(keys, 0)
+        self._exported = [codes, 0, times]
         for row in self._rows(codes):
+            self._exported[1] += row.logged_in_us
+            for key, cell in zip(keys, row.cells, strict=True):
+                times[key] += cell.us
             yield [
                 row.period,
                 row.agent,
@@ -265,3 +281,22 @@ class AgentCodeMatrix:
                 ),
                 *(cell.seconds for cell in row.cells),
             ]
+
+    def export_totals(self) -> dict:
+        """The totals of the rows `cells` wrote, by column: each time summed exactly and rounded
+        once, each share the summed time's share of the summed time logged in (not a sum of
+        shares) — the page's totals."""
+        codes, logged_in, times = self._exported
+        totals = self._row("", ("", "", ""), logged_in, times, codes)
+        header = self.export_header(codes)
+        shares = (
+            value
+            for share in totals.shares
+            for value in (share.seconds, share.percent_of_logged_in)
+        )
+        values = [
+            totals.logged_in_seconds,
+            *shares,
+            *(cell.seconds for cell in totals.cells),
+        ]
+        return dict(zip(header[4:], values, strict=True))

@@ -162,14 +162,63 @@ def test_a_supervisor_sees_only_the_agents_of_their_groups(client_for, day_and_n
     assert [row.agent for row in page.rows] == ["sam"]
 
 
-def test_the_xlsx_has_the_same_rows(client_for, day_and_night, supervisor_a):
-    response = client_for(supervisor_a).get(URL, {**WINDOW, "_export": "xlsx"})
+def xlsx_sheet(client, **filters):
+    response = client.get(URL, {**WINDOW, **filters, "_export": "xlsx"})
     assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def test_the_xlsx_has_times_as_durations_shares_as_percentages_and_totals(
+    client_for, day_and_night, supervisor_a
+):
+    sheet = xlsx_sheet(client_for(supervisor_a))
+    assert sheet.title == "Agent × code"
+    header = [cell.value for cell in sheet[1]]
+    # The CSV's columns; the date's header names the zone of the sheet's naive dates.
+    assert header == ["date (UTC)", *list(exported(client_for(supervisor_a))[0])[1:]]
+    times = [4, 5, 7, 9, 10, 11]
+    shares = [6, 8]
+
+    def seconds(row: int) -> list:
+        return [sheet.cell(row, column + 1).value.total_seconds() for column in times]
+
+    def percents(row: int) -> list:
+        return [sheet.cell(row, column + 1).value for column in shares]
+
+    assert sheet.max_row == 5
+    assert [sheet.cell(row, 2).value for row in (2, 3, 4)] == ["ana", "sofia", "ana"]
+    # ana's 1 March: 8 h logged in, 1:15 on break (15.6 %), an hour's lunch, 15 min short.
+    assert seconds(2) == [28800, 4500, 0, 3600, 900, 0]
+    assert percents(2) == [0.156, 0]
+    assert seconds(4) == [7200, 0, 1800, 0, 0, 1800]
+    assert percents(4) == [0, 0.25]
+    for row in range(2, 6):
+        for column in times:
+            assert sheet.cell(row, column + 1).number_format == "[h]:mm:ss"
+        for column in shares:
+            assert sheet.cell(row, column + 1).number_format == "0.0%"
+    # The totals: the times summed, 18 hours logged in shown as 18:00:00; each share is of the
+    # summed times (4,500 of 64,800 s = 6.9 %), not the sum of the rows' (15.6 %).
+    assert sheet.cell(5, 1).value == "Total"
+    assert sheet.cell(5, 2).value is None
+    assert seconds(5) == [64800, 4500, 1800, 3600, 900, 1800]
+    assert percents(5) == [0.069, 0.028]
+    assert sheet.cell(5, 5).font.bold
+
+
+def test_the_xlsx_sheet_is_named_in_full_in_the_readers_language(
+    client_for, day_and_night, supervisor_a
+):
+    client = client_for(supervisor_a)
+    response = client.get(URL, {**WINDOW, "_export": "xlsx"}, headers={"accept-language": "es"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("date (UTC)", "agent", "agent_name", "group", "logged_in_seconds")
-    assert [row[1] for row in values[1:]] == ["ana", "sofia", "ana"]
-    assert values[1][4] == 28800
+    assert sheet.title == "Agente × código"
+    assert sheet.cell(sheet.max_row, 1).value == "Total"
+
+
+def test_the_xlsx_of_an_empty_window_has_no_totals_row(client_for, day_and_night, supervisor_a):
+    sheet = xlsx_sheet(client_for(supervisor_a), date_from="2025-01-01", date_to="2025-01-02")
+    assert sheet.max_row == 1
 
 
 def test_the_time_by_code_page_links_to_the_matrix_with_its_filters(
