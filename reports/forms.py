@@ -24,7 +24,7 @@ from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .selectors.common import NO_CODE
-from .selectors.scope import agent_choice_label
+from .selectors.scope import agent_choice_label, code_choice_label
 from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
 from .selectors.window import (
     MAX_SUB_DAY_WINDOW_DAYS,
@@ -179,6 +179,19 @@ class AgentPicker(SelectMultiple):
         return _select_html(name, attributes, [(None, options)], multiple=True)
 
 
+class CodePicker(SelectMultiple):
+    """Several codes (and "no code"), searched through `reports:code-search` (the codes of the
+    reader's lists), shown with list, key and label. A few dozen codes: the page lists them all,
+    so that without JavaScript it is a plain multiple choice list."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs=_picker_attrs("reports:code-search"))
+
+    @property
+    def media(self) -> forms.Media:
+        return _picker_media()
+
+
 class TimeZonePicker(Select):
     """The ~600 zone names, the common ones first, searched through `reports:time-zone-search`."""
 
@@ -206,6 +219,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+# The code filter's choice for time without a code (`NO_CODE`).
+NO_CODE_LABEL = _("(no code)")
+
+
 class CodeField(ModelMultipleChoiceField):
     """Codes of the reader's lists, and/or "no code" (`NO_CODE`); none chosen: any code."""
 
@@ -214,13 +231,13 @@ class CodeField(ModelMultipleChoiceField):
             queryset=StatusCode.objects.none(),
             required=False,
             label=_("Codes"),
-            null_label=_("(no code)"),
+            null_label=NO_CODE_LABEL,
             null_value=NO_CODE,
-            widget=SelectMultiple,
+            widget=CodePicker,
         )
 
     def label_from_instance(self, obj: StatusCode) -> str:
-        return f"{obj.code_list.name} / {obj.code} — {obj.label}"
+        return code_choice_label(obj)
 
     def clean(self, value) -> list:
         return list(super().clean(value))

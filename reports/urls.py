@@ -14,6 +14,7 @@ urlpatterns = [
     path("live/stream/", views.LiveStreamView.as_view(), name="live-stream"),
     path("live/<str:username>/status/", views.LiveActionView.as_view(), name="live-status"),
     path("pickers/agents/", views.AgentSearchView.as_view(), name="agent-search"),
+    path("pickers/codes/", views.CodeSearchView.as_view(), name="code-search"),
     path("pickers/time-zones/", views.TimeZoneSearchView.as_view(), name="time-zone-search"),
     path("agents/<str:username>/day/", agent_day.AgentDayView.as_view(), name="agent-day"),
 ]

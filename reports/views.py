@@ -47,14 +47,20 @@ from .filters import (
     StatusChangesFilterSet,
     TimeByCodeFilterSet,
 )
-from .forms import SupervisorActionForm
+from .forms import NO_CODE_LABEL, SupervisorActionForm
 from .routers import report_reads
 from .selectors.agent_code_matrix import AgentCodeMatrix
-from .selectors.common import Report, ReportPage
+from .selectors.common import NO_CODE, Report, ReportPage
 from .selectors.labels import code_caption
 from .selectors.live import LiveBoard, supervisor_actions
 from .selectors.rejections import RejectionsReport
-from .selectors.scope import agent_choice_label, agents_matching, user_can_view_reports
+from .selectors.scope import (
+    agent_choice_label,
+    agents_matching,
+    code_choice_label,
+    codes_matching,
+    user_can_view_reports,
+)
 from .selectors.status_changes import StatusChangesReport
 from .selectors.time_by_code import REPORTED_STATUSES, TimeByCodeReport
 from .selectors.window import time_zones_common_first
@@ -570,6 +576,24 @@ class AgentSearchView(ReportReaderRequired, View):
             for agent in agents[:PICKER_PAGE]
         ]
         return JsonResponse({"results": results, "pagination": {"more": len(agents) > PICKER_PAGE}})
+
+
+class CodeSearchView(ReportReaderRequired, View):
+    """The codes of the reader's lists matching `term`, 20 at a time (`page`); "(no code)" first
+    on the first page when it matches too."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        number = _requested_page(request)
+        term = request.GET.get("term", "")[:100]
+        start = (number - 1) * PICKER_PAGE
+        codes = list(codes_matching(user=request.user, term=term)[start : start + PICKER_PAGE + 1])
+        results = [
+            {"id": str(code.pk), "text": code_choice_label(code)} for code in codes[:PICKER_PAGE]
+        ]
+        no_code = str(NO_CODE_LABEL)
+        if number == 1 and all(word in no_code.lower() for word in term.lower().split()):
+            results.insert(0, {"id": NO_CODE, "text": no_code})
+        return JsonResponse({"results": results, "pagination": {"more": len(codes) > PICKER_PAGE}})
 
 
 class TimeZoneSearchView(ReportReaderRequired, View):

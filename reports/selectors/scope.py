@@ -7,11 +7,17 @@ agent's group at the time, and the reports keep the events of the groups in scop
 there (who moved out); the live board reads only the agents in the groups now.
 """
 
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
 
 from agents.models import Agent, AgentGroup, StatusEvent
-from statuscodes.models import StatusCode
+from core.search import unaccented
+from statuscodes.models import StatusCode, label_in
 
 VIEW_ALL_REPORTS = "agents.view_all_reports"
 
@@ -97,6 +103,24 @@ def codes_in_scope(*, user: AbstractBaseUser) -> QuerySet[StatusCode]:
     if user_sees_all_reports(user=user):
         return codes
     return codes.filter(code_list__groups__supervisors=user).distinct()
+
+
+def code_choice_label(code: StatusCode) -> str:
+    """How a filter shows a code: its list, key and label in the reader's language (the primary
+    language's where it has no translation)."""
+    return f"{code.code_list.name} / {code.code} — {code.label}"
+
+
+def codes_matching(*, user: AbstractBaseUser, term: str) -> QuerySet[StatusCode]:
+    """The codes in `user`'s scope whose key, list or label in the reader's language holds every
+    word of `term`, whatever the accents and letter case (the code picker's search: "support
+    lun" finds Support / LUNCH, and "reunion" finds Reunión for a reader in Spanish)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    codes = codes_in_scope(user=user).annotate(label_shown=label_in(language))
+    fields = unaccented("code", "code_list__name", "label_shown")
+    for word in term.split():
+        codes = codes.filter(reduce(or_, (Q(**{field: word}) for field in fields)))
+    return codes
 
 
 # The live board's push channels (reports/live_push.py): one for the readers who see every

@@ -119,3 +119,29 @@ def test_report(caller, history, url, variant, role):
         return
     assert response.status_code == 200
     assert agents_in(response, variant) == expected
+
+
+# The lists whose codes each role finds through the code picker (Support is ana's group's,
+# Sales sam's): the same scope as the agents.
+CODE_LISTS = {"ana": "Support", "sam": "Sales"}
+PICKERS = ("/reports/pickers/agents/", "/reports/pickers/codes/", "/reports/pickers/time-zones/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", PICKERS)
+def test_report_picker(caller, history, url, role):
+    response = caller(role).get(url, {"term": ""})
+    expected = SEES[role]
+    if not isinstance(expected, set):
+        assert_turned_away(response, expected)
+        return
+    assert response.status_code == 200
+    found = [result["text"] for result in response.json()["results"]]
+    if url.endswith("/agents/"):
+        assert set(found) == expected
+    elif url.endswith("/codes/"):
+        lists = {text.split(" / ")[0] for text in found if " / " in text}
+        assert lists == {CODE_LISTS[agent] for agent in expected}
+        assert found[0] == "(no code)"
+    else:
+        assert found == ["Common time zones", "All time zones"]

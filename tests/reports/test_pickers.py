@@ -9,11 +9,12 @@ import pytest
 from agents.models import Agent
 from reports import forms
 from statuscodes.models import StatusCode
-from tests.conftest import make_agent
+from tests.conftest import make_agent, make_code
 from tests.reports.conftest import WINDOW
 
 SEARCH = "/reports/pickers/agents/"
 ZONES = "/reports/pickers/time-zones/"
+CODES = "/reports/pickers/codes/"
 
 
 def pk(username: str) -> int:
@@ -112,7 +113,9 @@ def test_the_picker_pages_its_results(client_for, support_group, superuser):
 def test_the_pickers_are_for_report_readers_only(client, client_for, ana):
     assert client.get(SEARCH).status_code == 302
     assert client.get(ZONES).status_code == 302
+    assert client.get(CODES).status_code == 302
     assert client_for(ana.user).get(SEARCH).status_code == 403
+    assert client_for(ana.user).get(CODES).status_code == 403
 
 
 def test_a_large_center_page_writes_only_the_chosen_agents(
@@ -141,3 +144,86 @@ def test_time_zones_list_the_common_ones_first(client_for, history, superuser, s
     assert [child["id"] for child in groups[0]["children"]][0] == "Asia/Kolkata"
     found = client.get(ZONES, {"term": "new york"}).json()["results"]
     assert [child["id"] for group in found for child in group["children"]] == ["America/New_York"]
+
+
+def found_codes(client, term: str = "", **headers) -> list[str]:
+    response = client.get(CODES, {"term": term}, headers=headers)
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_the_code_picker_finds_the_codes_of_the_readers_lists_only(
+    client_for, history, supervisor_a, supervisor_b, superuser
+):
+    # A supervisor of Sales finds Sales' codes and "(no code)", never Support's.
+    assert found_codes(client_for(supervisor_b)) == [
+        "(no code)",
+        "Sales / LUNCH — Lunch",
+        "Sales / COACHING — Sales coaching",
+        "Sales / EOS — End of shift",
+    ]
+    assert found_codes(client_for(supervisor_b), "meeting") == []
+    assert found_codes(client_for(supervisor_a), "meeting") == [
+        "Support / MEETING — Attend Meeting"
+    ]
+    # A reader of every group finds both lists' lunches.
+    assert found_codes(client_for(superuser), "lunch") == [
+        "Sales / LUNCH — Lunch",
+        "Support / LUNCH — Lunch",
+    ]
+
+
+def test_the_code_picker_searches_key_list_and_label_in_the_readers_language(
+    client_for, history, supervisor_a
+):
+    client = client_for(supervisor_a)
+    assert found_codes(client, "support tec") == ["Support / TECH — Technical Issue"]
+    assert found_codes(client, "short break") == ["Support / SHORT — Short Break"]
+    assert found_codes(client, "no code") == ["(no code)"]
+    # Retired codes have history: they are found too.
+    assert found_codes(client, "retired") == ["Support / RETIRED — Retired reason"]
+    spanish = found_codes(client, "almuerzo", **{"accept-language": "es"})
+    assert spanish == ["Support / LUNCH — Almuerzo"]
+    # Accents and letter case aside, as the admin's searches.
+    assert found_codes(client, "REUNION", **{"accept-language": "es"}) == [
+        "Support / MEETING — Reunión"
+    ]
+    # A code without a translation is shown and found by its primary language's label.
+    assert found_codes(client, "retired", **{"accept-language": "es"}) == [
+        "Support / RETIRED — Retired reason"
+    ]
+    assert found_codes(client, "sin", **{"accept-language": "es"}) == ["(sin código)"]
+
+
+def test_the_code_picker_pages_its_results(client_for, support_list, support_group, superuser):
+    for number in range(21):
+        make_code(support_list, f"EXTRA{number:02d}", f"Extra {number}", ["take_break"])
+    client = client_for(superuser)
+    first = client.get(CODES, {"term": "extra"}).json()
+    second = client.get(CODES, {"term": "extra", "page": 2}).json()
+    assert len(first["results"]) == 20 and first["pagination"]["more"] is True
+    assert [result["id"] for result in second["results"]] == [
+        str(StatusCode.objects.get(code="EXTRA20").pk)
+    ]
+    assert second["pagination"]["more"] is False
+
+
+def test_the_page_keeps_the_chosen_codes_in_the_picker_and_the_export_links(
+    client_for, history, supervisor_a
+):
+    client = client_for(supervisor_a)
+    for url in ("/reports/time-by-code/", "/reports/time-by-code/matrix/", "/reports/live/"):
+        response = client.get(url, {**WINDOW, "code": [code_pk("LUNCH"), "none"]})
+        page = response.content.decode()
+        assert 'data-ajax--url="/reports/pickers/codes/"' in page, url
+        assert f'<option value="{code_pk("LUNCH")}" selected>Support / LUNCH — Lunch</option>' in (
+            page
+        )
+        assert '<option value="none" selected>(no code)</option>' in page
+        # The others are listed too, not chosen: the list works without JavaScript.
+        assert f'<option value="{code_pk("SHORT")}">Support / SHORT — Short Break</option>' in (
+            page
+        )
+        assert "Sales / COACHING" not in page
+        for link in response.context["export_links"].values():
+            assert f"code={code_pk('LUNCH')}" in link and "code=none" in link
