@@ -37,6 +37,7 @@ from django_filters import FilterSet
 from agents.selectors import AgentState, agent_by_username
 from agents.services import ActionRefused, agent_supervise, user_may_supervise
 from core.choices import AgentAction, AgentStatus, SystemReason
+from core.search import strip_accents
 
 from . import exports, live_push
 from .charts import MAX_TREND_PERIODS, stacked_bars, trend_columns
@@ -591,9 +592,16 @@ class CodeSearchView(ReportReaderRequired, View):
             {"id": str(code.pk), "text": code_choice_label(code)} for code in codes[:PICKER_PAGE]
         ]
         no_code = str(NO_CODE_LABEL)
-        if number == 1 and all(word in no_code.lower() for word in term.lower().split()):
+        if number == 1 and _holds_every_word(no_code, term):
             results.insert(0, {"id": NO_CODE, "text": no_code})
         return JsonResponse({"results": results, "pagination": {"more": len(codes) > PICKER_PAGE}})
+
+
+def _holds_every_word(text: str, term: str) -> bool:
+    """Whether `text` holds every word of `term`, whatever the accents and letter case (as the
+    pickers' searches in the database)."""
+    folded = strip_accents(text).casefold()
+    return all(strip_accents(word).casefold() in folded for word in term.split())
 
 
 class TimeZoneSearchView(ReportReaderRequired, View):
