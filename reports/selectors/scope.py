@@ -84,14 +84,12 @@ def agent_choice_label(agent: Agent) -> str:
 
 def agents_matching(*, user: AbstractBaseUser, term: str) -> QuerySet[Agent]:
     """The agents in `user`'s scope whose username, first or last name holds every word of
-    `term` (the agent picker's search: "ana gar" finds Ana García)."""
+    `term`, whatever the accents and letter case (the agent picker's search: "ana gar" and
+    "garcia" find Ana García)."""
     agents = agents_in_scope(user=user)
+    fields = unaccented("user__username", "user__first_name", "user__last_name")
     for word in term.split():
-        agents = agents.filter(
-            Q(user__username__icontains=word)
-            | Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-        )
+        agents = agents.filter(reduce(or_, (Q(**{field: word}) for field in fields)))
     return agents
 
 

@@ -93,6 +93,8 @@ def test_the_picker_finds_agents_by_full_name_within_the_scope(
         return [result["text"] for result in response.json()["results"]]
 
     assert found(client_for(superuser), "ana gar") == ["Ana García (ana)"]
+    assert found(client_for(superuser), "GARCIA") == ["Ana García (ana)"]
+    assert found(client_for(superuser), "sofia martin") == ["Sofía Martín (sofia)"]
     assert found(client_for(superuser), "") == ["Ana García (ana)", "sam", "Sofía Martín (sofia)"]
     assert found(client_for(supervisor_a), "") == ["Ana García (ana)", "Sofía Martín (sofia)"]
     # A supervisor of Sales cannot enumerate Support's agents through it.
