@@ -22,7 +22,7 @@ uvicorn = pytest.importorskip("uvicorn")
 
 
 @pytest.fixture
-def asgi_url(transactional_db):
+def asgi_url(transactional_db, monkeypatch):
     """The application (config/asgi.py) served by Uvicorn on a free port, for this test."""
     # An in-memory SQLite test database exists only for the connection that made it: the server
     # uses that connection, as Django's own live server does.
@@ -33,6 +33,16 @@ def asgi_url(transactional_db):
     }
     for connection in shared.values():
         connection.inc_thread_sharing()
+    # Django's ASGI handler runs each request's synchronous code in threads of its own, where
+    # the connections are per thread: each would open another connection to the shared-cache
+    # database, whose table locks then refuse one request's write while another reads
+    # ("database table is locked"). Every thread gets the shared connection instead.
+    create_connection = connections.create_connection
+    monkeypatch.setattr(
+        connections,
+        "create_connection",
+        lambda alias: shared[alias] if alias in shared else create_connection(alias),
+    )
     from config.asgi import application as django_app
 
     async def app(scope, receive, send):
