@@ -209,7 +209,7 @@ def main() -> None:
             )[0]
             for n in range(10)
         ]
-        without, with_ten, feed_ms = [], [], []
+        without, with_ten, feed_ms, receiver_ms, wake_ms = [], [], [], [], []
         block = 100
         time_the_feed()
         for _ in range(max(1, options.changes // block)):
@@ -220,6 +220,8 @@ def main() -> None:
             with_ten += change_latencies(warm, block)
             # Receiver and wake-up of each change, summed.
             feed_ms += [a + b for a, b in zip(FEED_MS[0::2], FEED_MS[1::2], strict=True)]
+            receiver_ms += FEED_MS[0::2]
+            wake_ms += FEED_MS[1::2]
         print("\n| status change | p50 ms | p99 ms |")
         print("| --- | ---: | ---: |")
         for name, values in (("no endpoint", without), ("10 endpoints", with_ten)):
@@ -232,6 +234,8 @@ def main() -> None:
             f"| the feed's own time (receiver + waking the worker) "
             f"| {percentile(feed_ms, 0.5):.2f} | {percentile(feed_ms, 0.99):.2f} |"
         )
+        for name, values in (("its receiver", receiver_ms), ("its wake-up", wake_ms)):
+            print(f"| {name} | {percentile(values, 0.5):.2f} | {percentile(values, 0.99):.2f} |")
 
         print(f"(load average {os.getloadavg()[0]:.1f})")
 

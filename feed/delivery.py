@@ -5,8 +5,9 @@ One endpoint's deliveries are sent by one task at a time per batch (`deliver_end
 slow or dead receiver holds up only itself. A delivery is sent only when every earlier message
 of the same agent to the same endpoint has succeeded or failed for good. A batch claims its
 deliveries by moving their next attempt a lease ahead (skipping rows another worker has locked,
-on PostgreSQL; SQLite has no row locks, but its writers take turns): a worker that dies
-mid-batch leaves them due again when the lease ends, to be sent again — at least once.
+on PostgreSQL; SQLite has no row locks, but its writers take turns), sends them, and records
+their attempts together in one transaction: a worker that dies mid-batch leaves the whole batch
+due again when the lease ends, to be sent again — at least once.
 """
 
 import json

@@ -101,6 +101,11 @@ def _wanted(event_type: str, event: StatusEvent) -> bool:
     return event.agent.__dict__.get(WANTED_READS[event_type], True)
 
 
+# The columns `_record` writes, in the order of its statements' placeholders.
+MESSAGE_FIELDS = ("msg_id", "type", "agent", "event", "payload", "created_at")
+DELIVERY_FIELDS = ("message", "endpoint", "state", "attempts", "next_attempt_at")
+
+
 def _record(event: StatusEvent, event_type: str, data: dict) -> bool:
     now = timezone.now()
     message = {
@@ -112,9 +117,10 @@ def _record(event: StatusEvent, event_type: str, data: dict) -> bool:
         "created_at": now,
     }
     values = [
-        OutboxMessage._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in message.items()
+        OutboxMessage._meta.get_field(name).get_db_prep_save(message[name], connection)
+        for name in MESSAGE_FIELDS
     ]
+    # The deliveries' message and endpoint come from the statement; attempts are 0.
     delivery_values = [
         Delivery._meta.get_field("state").get_db_prep_save(DeliveryState.PENDING, connection),
         Delivery._meta.get_field("next_attempt_at").get_db_prep_save(now, connection),
@@ -148,12 +154,10 @@ def _statements(vendor: str, event_type: str) -> tuple[str, str | None, tuple]:
         .query.sql_with_params()
     )
     message_columns = ", ".join(
-        quote(OutboxMessage._meta.get_field(name).column)
-        for name in ("msg_id", "type", "agent", "event", "payload", "created_at")
+        quote(OutboxMessage._meta.get_field(name).column) for name in MESSAGE_FIELDS
     )
     delivery_columns = ", ".join(
-        quote(Delivery._meta.get_field(name).column)
-        for name in ("message", "endpoint", "state", "attempts", "next_attempt_at")
+        quote(Delivery._meta.get_field(name).column) for name in DELIVERY_FIELDS
     )
     messages, deliveries = quote(OutboxMessage._meta.db_table), quote(Delivery._meta.db_table)
     message_id = quote(OutboxMessage._meta.pk.column)

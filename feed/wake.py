@@ -8,7 +8,8 @@ something due — for all the commits since the last one, at most every WAKE_INT
 
 A wake-up that is lost (broker down, process ended before its thread published) loses nothing:
 the periodic sweep finds the deliveries within WEBHOOKS_SWEEP_SECONDS. With
-WEBHOOKS_WAKE_IN_BACKGROUND off, the commit publishes the wake-up itself (tests, scripts).
+WEBHOOKS_WAKE_IN_BACKGROUND off, or tasks run eagerly, the commit publishes the wake-up itself
+(tests, scripts).
 """
 
 import logging
@@ -16,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,8 @@ def process_waker() -> Waker:
 
 def wake_worker() -> None:
     """Once deliveries are committed: have the worker deliver them soon."""
-    if settings.WEBHOOKS_WAKE_IN_BACKGROUND:
+    # Eager tasks (CELERY_TASK_ALWAYS_EAGER) run in the caller, never in the thread.
+    if settings.WEBHOOKS_WAKE_IN_BACKGROUND and not current_app.conf.task_always_eager:
         process_waker().wake()
     else:
         publish_wake_up()
