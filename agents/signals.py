@@ -22,6 +22,6 @@ interaction_rejected = Signal()
 
 # What a receiver wants read with the agent's situation once the agent is locked (name → a
 # function giving the expression; agents.selectors.load_situation), found on `event.agent` under
-# that name (absent for an agent read otherwise): the feed asks whether any webhook endpoint is
-# active, so a change costs no query for it when none is.
+# that name (absent for an agent read otherwise): the feed asks whether an active webhook
+# endpoint wants each event type, so a change nobody listens to costs it nothing.
 lock_reads: dict[str, Callable[[], Expression]] = {}

@@ -1,14 +1,16 @@
 """Webhook benchmark, run by hand (not part of the test suite).
 
     .venv/bin/python bench/webhooks.py --database sqlite      # /tmp/bench_webhooks.sqlite3
-    .venv/bin/python bench/webhooks.py --database postgres    # database bench_webhooks
+    .venv/bin/python bench/webhooks.py --database postgres    # database bench_webhooks (or
+                                                              # $BENCH_POSTGRES_NAME)
 
 Two figures (docs/performance.md, "Webhooks"):
 
 1. The latency a status change gains from the feed: CHANGES status changes through
-   `agents.services` (each its own transaction, committed, the worker asked after the commit
-   through the development broker, a folder) with no endpoint, then with 10 endpoints; p50 and
-   p99 of each, and the difference.
+   `agents.services` (each its own transaction, committed, the worker woken after the commit
+   through the development broker, a folder: by the process's waking thread, feed/wake.py, or
+   by the commit itself with --wake-in-request) with no endpoint, then with 10 endpoints; p50
+   and p99 of each, and the difference.
 2. Throughput: AGENTS agents change status once each (one message per agent, one endpoint),
    then one worker (`feed.delivery.deliver_endpoint`, as the Celery task runs it) delivers the
    backlog to a local receiver (a separate process on 127.0.0.1 answering 200); deliveries/s.
@@ -30,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 SQLITE_PATH = Path("/tmp/bench_webhooks.sqlite3")
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
-POSTGRES_NAME = "bench_webhooks"
+POSTGRES_NAME = os.environ.get("BENCH_POSTGRES_NAME", "bench_webhooks")
 
 RECEIVER = """
 import sys
@@ -121,7 +123,7 @@ FEED_MS: list[float] = []
 
 def time_the_feed() -> None:
     """Measure the feed's own share of each change: its signal receiver (writing the message and
-    its deliveries) plus the request to the worker after the commit."""
+    its deliveries) plus the wake-up of the worker after the commit."""
     from agents.signals import status_changed
     from feed import outbox
 
@@ -139,7 +141,7 @@ def time_the_feed() -> None:
     status_changed.connect(
         timed(outbox.on_status_changed), dispatch_uid="feed.status_changed", weak=False
     )
-    outbox.request_delivery = timed(outbox.request_delivery)
+    outbox.wake_worker = timed(outbox.wake_worker)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -170,7 +172,14 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--wake-in-request",
+        action="store_true",
+        help="the commit publishes the wake-up itself (WEBHOOKS_WAKE_IN_BACKGROUND off)",
+    )
     options = parser.parse_args()
+    if options.wake_in_request:
+        os.environ["WEBHOOKS_WAKE_IN_BACKGROUND"] = "false"
     configure(options.database)
 
     from django.db import connection
@@ -200,7 +209,7 @@ def main() -> None:
             )[0]
             for n in range(10)
         ]
-        without, with_ten, feed_ms = [], [], []
+        without, with_ten, feed_ms, receiver_ms, wake_ms = [], [], [], [], []
         block = 100
         time_the_feed()
         for _ in range(max(1, options.changes // block)):
@@ -209,8 +218,10 @@ def main() -> None:
             WebhookEndpoint.objects.update(active=True)
             FEED_MS.clear()
             with_ten += change_latencies(warm, block)
-            # Receiver and request of each change, summed.
+            # Receiver and wake-up of each change, summed.
             feed_ms += [a + b for a, b in zip(FEED_MS[0::2], FEED_MS[1::2], strict=True)]
+            receiver_ms += FEED_MS[0::2]
+            wake_ms += FEED_MS[1::2]
         print("\n| status change | p50 ms | p99 ms |")
         print("| --- | ---: | ---: |")
         for name, values in (("no endpoint", without), ("10 endpoints", with_ten)):
@@ -220,9 +231,13 @@ def main() -> None:
             f"| {percentile(with_ten, 0.99) - percentile(without, 0.99):.2f} |"
         )
         print(
-            f"| the feed's own time (receiver + request to the worker) "
+            f"| the feed's own time (receiver + waking the worker) "
             f"| {percentile(feed_ms, 0.5):.2f} | {percentile(feed_ms, 0.99):.2f} |"
         )
+        for name, values in (("its receiver", receiver_ms), ("its wake-up", wake_ms)):
+            print(f"| {name} | {percentile(values, 0.5):.2f} | {percentile(values, 0.99):.2f} |")
+
+        print(f"(load average {os.getloadavg()[0]:.1f})")
 
         # 2. Throughput: one endpoint, one message per agent.
         Delivery.objects.all().delete()
@@ -262,6 +277,7 @@ def main() -> None:
                 f"| {options.workers} (threads) | {done}/{backlog} | {elapsed:.2f} "
                 f"| {done / elapsed:.0f} |"
             )
+        print(f"(load average {os.getloadavg()[0]:.1f})")
     finally:
         process.terminate()
         process.wait()

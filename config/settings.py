@@ -185,6 +185,9 @@ CELERY_TIMEZONE = "UTC"
 # its interval at the instant it was due whenever the sweep runs; the period only bounds how
 # long the change takes to show.
 TIMER_SWEEP_SECONDS = float(os.environ.get("TIMER_SWEEP_SECONDS", "5"))
+# The periodic sweep of the event feed's due deliveries: how late a delivery can start when the
+# wake-up after its commit was lost (feed/wake.py).
+WEBHOOKS_SWEEP_SECONDS = float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE = {
     "fire-due-timers": {
         "task": "agents.fire_due_timers",
@@ -192,10 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than its period is superseded by the next one.
         "options": {"expires": TIMER_SWEEP_SECONDS},
     },
-    # Deliveries that are due (new ones whose kick was lost, retries): docs/integrations.md.
+    # Deliveries that are due (new ones whose wake-up was lost, retries): docs/integrations.md.
     "feed-deliver-due": {
         "task": "feed.tasks.deliver_due",
-        "schedule": float(os.environ.get("WEBHOOKS_SWEEP_SECONDS", "5")),
+        "schedule": WEBHOOKS_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOKS_SWEEP_SECONDS},
     },
     # Scheduled reports whose send time has come (docs/scheduled-reports.md). Send times are
     # minutes: a sweep every minute sends each within the minute.
@@ -365,6 +369,9 @@ if not DEBUG:
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "5"))
 WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+# After a commit with deliveries, a thread of the process wakes the worker (feed/wake.py), so
+# that the change does not wait for the broker; off, the commit publishes the wake-up itself.
+WEBHOOKS_WAKE_IN_BACKGROUND = env_bool("WEBHOOKS_WAKE_IN_BACKGROUND", True)
 # How much of a receiver's answer is kept with the attempt (bytes); the rest is not read.
 WEBHOOKS_RESPONSE_MAX_BYTES = 4096
 

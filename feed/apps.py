@@ -9,11 +9,14 @@ class FeedConfig(AppConfig):
     def ready(self):
         # The timeline announces its changes (agents/signals.py); the feed writes them to its
         # outbox in the same transaction. Agents never import the feed.
+        from functools import partial
+
         from agents.signals import interaction_rejected, lock_reads, status_changed
 
         from . import outbox
 
-        lock_reads[outbox.ENDPOINTS_ACTIVE] = outbox.endpoints_active
+        for event_type, name in outbox.WANTED_READS.items():
+            lock_reads[name] = partial(outbox.endpoints_wanting, event_type)
         status_changed.connect(outbox.on_status_changed, dispatch_uid="feed.status_changed")
         interaction_rejected.connect(
             outbox.on_interaction_rejected, dispatch_uid="feed.interaction_rejected"

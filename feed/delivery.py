@@ -5,8 +5,9 @@ One endpoint's deliveries are sent by one task at a time per batch (`deliver_end
 slow or dead receiver holds up only itself. A delivery is sent only when every earlier message
 of the same agent to the same endpoint has succeeded or failed for good. A batch claims its
 deliveries by moving their next attempt a lease ahead (skipping rows another worker has locked,
-on PostgreSQL; SQLite has no row locks, but its writers take turns): a worker that dies
-mid-batch leaves them due again when the lease ends, to be sent again — at least once.
+on PostgreSQL; SQLite has no row locks, but its writers take turns), sends them, and records
+their attempts together in one transaction: a worker that dies mid-batch leaves the whole batch
+due again when the lease ends, to be sent again — at least once.
 """
 
 import json
@@ -199,16 +200,17 @@ def deliver_endpoint(endpoint_id: int, *, client: httpx.Client | None = None) ->
             batch = _claim(endpoint)
             if not batch:
                 return False
-            for position, delivery in enumerate(batch):
-                outcome = post(client, endpoint=endpoint, message=delivery.message)
-                _record(delivery, outcome)
-                if not outcome.succeeded and delivery.state == DeliveryState.PENDING:
-                    _release(batch[position + 1 :], until=delivery.next_attempt_at)
-                    return False
+            if _send(client, endpoint, batch):
+                return False  # paused by a failure
         return True
     finally:
         if own_client:
             client.close()
+
+
+def _lease() -> timedelta:
+    """How long a claim holds its deliveries: more than one attempt can take."""
+    return timedelta(seconds=settings.WEBHOOKS_TIMEOUT * 2 + 30)
 
 
 def _claim(endpoint: WebhookEndpoint) -> list[Delivery]:
@@ -224,50 +226,87 @@ def _claim(endpoint: WebhookEndpoint) -> list[Delivery]:
             endpoint=endpoint, state=DeliveryState.PENDING, next_attempt_at__lte=now
         )
         .exclude(Exists(earlier_pending))
+        .select_related("message")
         .order_by("message_id")
     )
-    lease = timedelta(seconds=settings.WEBHOOKS_TIMEOUT * 2 + 30)
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
-        ids = list(due.values_list("pk", flat=True)[:BATCH_SIZE])
-        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now + lease)
-    return list(
-        Delivery.objects.filter(pk__in=ids).select_related("message").order_by("message_id")
-    )
+        batch = list(due[:BATCH_SIZE])
+        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(next_attempt_at=now + _lease())
+    return batch
 
 
-def _record(delivery: Delivery, outcome: AttemptResult) -> None:
-    now = timezone.now()
-    delivery.attempts += 1
-    if outcome.succeeded:
-        delivery.state, delivery.next_attempt_at, delivery.finished_at = (
-            DeliveryState.SUCCEEDED,
-            None,
-            now,
-        )
-    elif delivery.attempts > len(RETRY_DELAYS):
-        delivery.state, delivery.next_attempt_at, delivery.finished_at = (
-            DeliveryState.FAILED,
-            None,
-            now,
-        )
-    else:
-        delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
+def _send(client: httpx.Client, endpoint: WebhookEndpoint, batch: list[Delivery]) -> bool:
+    """POST the batch in order and record its attempts together; whether a failure paused the
+    endpoint. Sending stops at half the lease, so that what was sent is recorded while the
+    claim still holds (the rest is due again at once)."""
+    send_until = time.monotonic() + _lease().total_seconds() / 2
+    attempts: list[tuple[Delivery, AttemptResult, datetime]] = []
+    paused_until = None
+    for delivery in batch:
+        outcome = post(client, endpoint=endpoint, message=delivery.message)
+        attempts.append((delivery, outcome, timezone.now()))
+        if not outcome.succeeded and _retried(delivery):
+            paused_until = _next_attempt_at(delivery, at=attempts[-1][2])
+            break
+        if time.monotonic() > send_until:
+            break
+    _record(attempts, unsent=batch[len(attempts) :], until=paused_until or timezone.now())
+    return paused_until is not None
+
+
+def _retried(delivery: Delivery) -> bool:
+    """Whether a failed attempt of `delivery` (not yet counted) leaves it another one."""
+    return delivery.attempts < len(RETRY_DELAYS)
+
+
+def _next_attempt_at(delivery: Delivery, *, at: datetime) -> datetime:
+    return at + RETRY_DELAYS[delivery.attempts]
+
+
+def _record(
+    attempts: list[tuple[Delivery, AttemptResult, datetime]],
+    *,
+    unsent: list[Delivery],
+    until: datetime,
+) -> None:
+    """The attempts of a batch and their deliveries' new states, in one transaction; the
+    deliveries not sent are due again at `until`."""
+    for delivery, outcome, at in attempts:
+        if outcome.succeeded:
+            delivery.state, delivery.next_attempt_at, delivery.finished_at = (
+                DeliveryState.SUCCEEDED,
+                None,
+                at,
+            )
+        elif _retried(delivery):
+            delivery.next_attempt_at = _next_attempt_at(delivery, at=at)
+        else:
+            delivery.state, delivery.next_attempt_at, delivery.finished_at = (
+                DeliveryState.FAILED,
+                None,
+                at,
+            )
+        delivery.attempts += 1
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            at=now,
-            status_code=outcome.status_code,
-            succeeded=outcome.succeeded,
-            error=outcome.error,
-            response_body=outcome.response_body,
-            duration_ms=outcome.duration_ms,
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                delivery=delivery,
+                at=at,
+                status_code=outcome.status_code,
+                succeeded=outcome.succeeded,
+                error=outcome.error,
+                response_body=outcome.response_body,
+                duration_ms=outcome.duration_ms,
+            )
+            for delivery, outcome, at in attempts
         )
-        delivery.save(update_fields=["attempts", "state", "next_attempt_at", "finished_at"])
-
-
-def _release(deliveries: list[Delivery], *, until: datetime) -> None:
-    Delivery.objects.filter(pk__in=[d.pk for d in deliveries], state=DeliveryState.PENDING).update(
-        next_attempt_at=until
-    )
+        Delivery.objects.bulk_update(
+            [delivery for delivery, _outcome, _at in attempts],
+            ["attempts", "state", "next_attempt_at", "finished_at"],
+        )
+        if unsent:
+            Delivery.objects.filter(
+                pk__in=[d.pk for d in unsent], state=DeliveryState.PENDING
+            ).update(next_attempt_at=until)

@@ -7,7 +7,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Lookup, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +95,27 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return self.active and event_type in self.event_types
+
+
+class Includes(Lookup):
+    """`event_types__includes="agent.status_changed"`: the JSON list holds that string. Django's
+    own `contains` does not search inside JSON on SQLite; here SQLite lists the items with
+    `json_each` and PostgreSQL asks `?` of the jsonb."""
+
+    lookup_name = "includes"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            sql = f"{lhs} ? {rhs}"
+        else:
+            sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})"
+        return sql, (*lhs_params, *rhs_params)
+
+
+WebhookEndpoint._meta.get_field("event_types").register_lookup(Includes)
 
 
 class OutboxMessage(models.Model):

@@ -11,7 +11,7 @@ from core.deletion import usage_counts
 
 from .choices import DeliveryState
 from .models import Delivery, WebhookEndpoint, new_secret
-from .outbox import request_delivery
+from .wake import wake_worker
 
 
 def endpoint_create(
@@ -48,14 +48,14 @@ def deliveries_replay(*, deliveries: Iterable[Delivery]) -> int:
     ids = [d.pk for d in deliveries if d.state != DeliveryState.PENDING]
     with transaction.atomic():
         replayed = Delivery.objects.filter(pk__in=ids).exclude(state=DeliveryState.PENDING)
-        endpoint_ids = sorted(set(replayed.values_list("endpoint_id", flat=True)))
         count = replayed.update(
             state=DeliveryState.PENDING,
             attempts=0,
             next_attempt_at=timezone.now(),
             finished_at=None,
         )
-        transaction.on_commit(lambda: request_delivery(endpoint_ids), robust=True)
+        if count:
+            transaction.on_commit(wake_worker, robust=True)
     return count
 
 

@@ -7,7 +7,8 @@ from . import delivery
 
 @shared_task
 def deliver_to_endpoints(endpoint_ids: list[int]) -> None:
-    """One task per endpoint, so that a slow receiver holds up only itself."""
+    """One task per endpoint, so that a slow receiver holds up only itself. (A task too, for the
+    requests queued by versions that asked it after each change.)"""
     for endpoint_id in endpoint_ids:
         deliver_endpoint.delay(endpoint_id)
 
@@ -21,6 +22,7 @@ def deliver_endpoint(endpoint_id: int) -> None:
 
 @shared_task
 def deliver_due() -> None:
-    """The periodic sweep (beat): every endpoint with a delivery due — new ones whose request
-    was lost, retries, a backlog after the worker was stopped."""
+    """The sweep: every endpoint with a delivery due. Run by the wake-up after commits with new
+    deliveries (feed/wake.py) and periodically by beat — new ones whose wake-up was lost,
+    retries, a backlog after the worker was stopped."""
     deliver_to_endpoints(delivery.due_endpoint_ids())

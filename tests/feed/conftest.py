@@ -25,6 +25,9 @@ def feed_settings(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     settings.WEBHOOKS_TIMEOUT = 2.0
     settings.WEBHOOKS_CONNECT_TIMEOUT = 2.0
+    # A commit wakes the worker itself: what it asks is seen at once (tests/feed/test_wake.py
+    # runs the thread).
+    settings.WEBHOOKS_WAKE_IN_BACKGROUND = False
     return settings
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 from werkzeug import Response
@@ -341,3 +343,46 @@ def test_an_answer_with_nul_bytes_is_kept_readable(
     attempt = DeliveryAttempt.objects.get()
     assert attempt.succeeded
     assert attempt.response_body == "ok\ufffd\ufffddone"
+
+
+def test_a_batch_is_recorded_in_as_many_statements_whatever_its_size(
+    httpserver, make_endpoint, ana, sam, deliver
+):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    make_endpoint()
+
+    def statements_to_deliver():
+        with CaptureQueriesContext(connection) as queries:
+            deliver()
+        return len(queries)
+
+    agent_perform_action(agent=ana, action="login", source="api")
+    one = statements_to_deliver()
+    agent_perform_action(agent=sam, action="login", source="api")
+    agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="api")
+    two = statements_to_deliver()
+
+    assert one == two
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SUCCEEDED}
+    assert DeliveryAttempt.objects.count() == 3
+
+
+def test_a_long_batch_hands_back_what_it_has_not_sent(
+    httpserver, make_endpoint, ana_available, sam, monkeypatch, deliver
+):
+    """A batch stops sending at half its claim's lease and records what it sent; the rest is
+    due again at once, sent in order, with no attempt counted meanwhile."""
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    make_endpoint()
+    agent_perform_action(agent=sam, action="login", source="api")
+    agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
+    monkeypatch.setattr(feed_delivery, "_lease", lambda: timedelta(0))  # over at once
+
+    deliver()
+
+    sent = [
+        OutboxMessage.objects.get(msg_id=i).agent.user.username
+        for i in message_ids(received(httpserver))
+    ]
+    assert sent == ["sam", "ana"]
+    assert {(d.state, d.attempts) for d in Delivery.objects.all()} == {(DeliveryState.SUCCEEDED, 1)}

@@ -5,13 +5,15 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from agents.history_import import events_import, read_events_csv
 from agents.models import StatusEvent
 from agents.services import ActionRefused, agent_perform_action, agent_reject_interaction
 from feed.choices import DeliveryState, EventType
 from feed.models import Delivery, OutboxMessage
+from feed.outbox import record_status_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -140,18 +142,31 @@ def test_a_rolled_back_change_leaves_no_message(make_endpoint, ana_available):
     assert not Delivery.objects.exists()
 
 
-def test_the_worker_is_asked_only_once_the_change_is_committed(
+def test_the_worker_is_woken_only_once_the_change_is_committed(
     make_endpoint, ana_available, django_capture_on_commit_callbacks, monkeypatch
 ):
-    endpoint, _ = make_endpoint()
-    asked = []
-    monkeypatch.setattr("feed.tasks.deliver_to_endpoints.delay", asked.append)
+    make_endpoint()
+    woken = []
+    monkeypatch.setattr("feed.tasks.deliver_due.apply_async", lambda **options: woken.append(1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
-    assert asked == []
+    assert woken == []
     for callback in callbacks:
         callback()
-    assert asked == [[endpoint.pk]]
+    assert woken == [1]
+
+
+def test_a_change_nobody_listens_to_wakes_nobody(
+    make_endpoint, ana_available, django_capture_on_commit_callbacks, monkeypatch
+):
+    make_endpoint(events=["agent.interaction_rejected"])
+    make_endpoint("/off", active=False)
+    woken = []
+    monkeypatch.setattr("feed.tasks.deliver_due.apply_async", lambda **options: woken.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
+    assert woken == []
+    assert not OutboxMessage.objects.exists()
 
 
 def test_a_broker_that_is_down_does_not_fail_the_change(
@@ -159,14 +174,56 @@ def test_a_broker_that_is_down_does_not_fail_the_change(
 ):
     make_endpoint()
 
-    def broker_down(*args):
+    def broker_down(**options):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("feed.tasks.deliver_to_endpoints.delay", broker_down)
+    monkeypatch.setattr("feed.tasks.deliver_due.apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
     # Recorded and queued: the sweep delivers it.
     assert Delivery.objects.get().state == DeliveryState.PENDING
+
+
+def statements_of_a_change(agent, action, **options) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        agent_perform_action(agent=agent, action=action, source="api", **options)
+    return len(queries)
+
+
+def test_the_feed_costs_a_change_one_statement_on_postgresql_two_on_sqlite(
+    make_endpoint, ana_available
+):
+    """Without a listener the change costs the feed nothing (the agent's locked read says so);
+    with ten, one statement writes the message and its deliveries (SQLite: two)."""
+    alone = statements_of_a_change(ana_available, "take_break", code="LUNCH")
+    agent_perform_action(agent=ana_available, action="go_available", source="api")
+    for number in range(10):
+        make_endpoint(f"/hook/{number}", events=["agent.status_changed"])
+    make_endpoint("/rejections", events=["agent.interaction_rejected"])
+
+    listened = statements_of_a_change(ana_available, "take_break", code="LUNCH")
+
+    assert listened - alone == (1 if connection.vendor == "postgresql" else 2)
+    assert Delivery.objects.count() == 10
+
+
+def test_an_endpoint_switched_off_after_the_agents_read_gets_nothing(make_endpoint, ana_available):
+    endpoint, _ = make_endpoint()
+    agent_perform_action(agent=ana_available, action="take_break", code="LUNCH", source="api")
+    OutboxMessage.objects.all().delete()
+    event = StatusEvent.objects.get(agent=ana_available, ended_at__isnull=True)
+    endpoint.active = False
+    endpoint.save()
+
+    # Read without the agent's lock (no situation read): the write itself finds no listener.
+    event = StatusEvent.objects.select_related("agent").get(pk=event.pk)
+    assert record_status_changed(event) is False
+    assert not OutboxMessage.objects.exists()
+
+    endpoint.active = True
+    endpoint.save()
+    assert record_status_changed(event) is True
+    assert Delivery.objects.get(message__event=event).endpoint == endpoint
 
 
 def test_the_history_import_sends_nothing(make_endpoint, ana):
