@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import translation
 
-from core.choices import CODED_ACTIONS, AgentStatus, EventKind, SystemReason
+from core.choices import CODED_ACTIONS, AgentStatus, EventKind, EventSource, SystemReason
 from statuscodes.models import CodeOrder, StatusCode, label_in
 
 from .models import Agent, Offer, PendingChange, StatusEvent
@@ -110,7 +120,7 @@ def agent_current_state(*, agent: Agent) -> AgentState:
             StatusEvent.objects.ongoing()
             .filter(agent=agent)
             .select_related("code")
-            .only("status", "started_at", "code", "system_reason")
+            .only("status", "started_at", "code", "system_reason", "source")
             .first()
         )
     if ongoing is None:
@@ -119,8 +129,44 @@ def agent_current_state(*, agent: Agent) -> AgentState:
         agent=agent,
         status=ongoing.status,
         code=ongoing.code,
-        since=ongoing.started_at,
+        since=status_since(ongoing=ongoing),
         system_reason=ongoing.system_reason,
+    )
+
+
+def status_since(*, ongoing: StatusEvent) -> datetime:
+    """When the agent entered the status of their ongoing interval `ongoing`: its start, or,
+    where it goes on after a move to another group, the start of the status change before the
+    move(s) (docs/timeline.md, "The group at the time")."""
+    if ongoing.source != EventSource.GROUP_MOVE:
+        return ongoing.started_at
+    started_at = (
+        StatusEvent.objects.status_starts()
+        .filter(agent_id=ongoing.agent_id, started_at__lt=ongoing.started_at)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return started_at or ongoing.started_at
+
+
+def status_since_expression(ongoing: str):
+    """`status_since` for every agent of an Agent queryset at once, `ongoing` naming the
+    relation to their ongoing interval (a FilteredRelation): a subquery, run only for the agents
+    whose ongoing interval goes on after a move."""
+    started_at = F(f"{ongoing}__started_at")
+    status_start = (
+        StatusEvent.objects.status_starts()
+        .filter(agent_id=OuterRef("pk"), started_at__lt=OuterRef(f"{ongoing}__started_at"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    return Case(
+        When(
+            **{f"{ongoing}__source": EventSource.GROUP_MOVE},
+            then=Coalesce(Subquery(status_start), started_at),
+        ),
+        default=started_at,
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
-from agents.selectors import agents_supervised_by
+from agents.selectors import agents_supervised_by, status_since_expression
 from agents.services import SUPERVISOR_ACTIONS
 from agents.timeline import time_in_status
 from core.choices import AgentStatus, EventKind, OfferState
@@ -97,7 +97,8 @@ class LiveBoard(Report):
             agent_name=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
             group_name=F("group__name"),
             status_now=Coalesce(F("current__status"), Value(AgentStatus.LOGGED_OUT.value)),
-            since=F("current__started_at"),
+            # The time in status goes on across moves to another group.
+            since=status_since_expression("current"),
             list_name=Coalesce(F("current__code__code_list__name"), Value("")),
             # A status the product set by itself shows its system reason as the code.
             code_key=Coalesce(F("current__code__code"), F("current__system_reason"), Value("")),
