@@ -5,8 +5,8 @@ refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` 
 """
 
 import json
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, ConfigDict, WithJsonSchema
 
 from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
@@ -114,6 +116,20 @@ class JsonOnlyParser(Parser):
         return json.loads(request.body.decode("utf-8"))
 
 
+class InstantEncoder(NinjaJSONEncoder):
+    """Instants in UTC to the millisecond, always (docs/api.md): a change at a whole second
+    reads `…:07.000Z`, not `…:07Z`, so that clients parse one format."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return super().default(o)
+
+
+class InstantRenderer(JSONRenderer):
+    encoder_class = InstantEncoder
+
+
 api = NinjaAPI(
     title="Agent status codes API",
     version="1",
@@ -125,6 +141,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionCsrfAuth()],
     parser=JsonOnlyParser(),
+    renderer=InstantRenderer(),
 )
 # Agents' states are personal and change by the second: no browser or proxy keeps a copy
 # (shared workstations).
