@@ -8,6 +8,8 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -247,8 +249,43 @@ class AgentAdmin(
         return agent_deletion_blockers(objs)
 
     def save_model(self, request, obj, form, change):
-        # A new group is a change point of the agent's timeline (docs/timeline.md).
+        # A new group is a change point of the agent's timeline (docs/timeline.md); reverting
+        # from the history saves here too, so a group brought back is a move like any other.
         agent_save(agent=obj, is_create=not change, changed_by=request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.account_deleted_response(request, object_id) or super().history_view(
+            request, object_id, extra_context
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return self.account_deleted_response(request, object_id) or super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+
+    def account_deleted_response(self, request, object_id) -> HttpResponseRedirect | None:
+        """Deleting a user deletes their agent: such an agent's history has no person to bring
+        back, and would name nobody. Back to the list, saying so."""
+        pk = self.pk_or_404(object_id)
+        if Agent.objects.filter(pk=pk).exists():
+            return None
+        user_id = (
+            Agent.history.filter(id=pk)
+            .order_by("-history_date")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if user_id is None or get_user_model().objects.filter(pk=user_id).exists():
+            return None
+        self.message_user(
+            request,
+            _(
+                "This agent was deleted with their user account: their history cannot bring "
+                "them back. Add the person's account, then an agent for it."
+            ),
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:agents_agent_changelist"))
 
     @admin.action(description=_("Enable status codes"), permissions=["change"])
     def enable_status_codes(self, request, queryset):

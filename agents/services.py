@@ -563,7 +563,7 @@ def agent_save(
     changed_by: AbstractBaseUser | None = None,
     at: datetime | None = None,
 ) -> StatusEvent | None:
-    """Save `agent` (admin, agent import); when its group changed, record the move.
+    """Save `agent` (admin, its history, agent import); when its group changed, record the move.
 
     Every event records the agent's group at the time (docs/timeline.md, "The group at the
     time"), so a move is a change point of the timeline: the ongoing interval ends at the move
@@ -577,9 +577,15 @@ def agent_save(
     with transaction.atomic():
         group_before = (
             Agent.objects.select_for_update(of=("self",))
+            .filter(pk=agent.pk)
             .values_list("group_id", flat=True)
-            .get(pk=agent.pk)
+            .first()
         )
+        if group_before is None:
+            # A deleted agent brought back from the admin's history: created again, with no
+            # timeline to split (an agent with events cannot be deleted).
+            agent.save(force_insert=True)
+            return None
         agent.save()
         if group_before == agent.group_id:
             return None
