@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -27,7 +28,13 @@ from core.search import unaccented
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
-from .services import agent_deletion_blockers, agent_save, group_deletion_blockers
+from .services import (
+    ActionRefused,
+    agent_deletion_blockers,
+    agent_save,
+    agents_lock,
+    group_deletion_blockers,
+)
 from .user_admin import UserAdmin, user_may_manage_account
 
 # Django's own user admin lets whoever changes users grant superuser status.
@@ -72,6 +79,25 @@ AUTOMATIC_STATUS_FIELDS = [
 ]
 
 
+def lock_agents_or_refuse(agent_ids) -> None:
+    """Hold these agents' rows until the admin's transaction saves them, or say why not: a
+    history import or a live change holding one makes the form wait AGENT_LOCK_TIMEOUT at
+    most, then shows the refusal instead of the page hanging (the admin's views run in one
+    transaction, so the lock taken here lasts until the save)."""
+    try:
+        agents_lock(agent_ids=agent_ids)
+    except ActionRefused as refused:
+        raise ValidationError(refused.detail, code=refused.key) from None
+
+
+class AgentForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and not self.errors:
+            lock_agents_or_refuse([self.instance.pk])
+        return cleaned_data
+
+
 class AgentGroupForm(forms.ModelForm):
     # The admin's own autocomplete, over the agents. Django's autocomplete view asks which
     # relation the picker fills, and accepts only a relation that points to Agent: an event's
@@ -90,6 +116,12 @@ class AgentGroupForm(forms.ModelForm):
     class Meta:
         model = AgentGroup
         fields = ["name", "description", "code_list", "supervisors", *AUTOMATIC_STATUS_FIELDS]
+
+    def clean_add_agents(self):
+        agents = self.cleaned_data["add_agents"]
+        if agents:
+            lock_agents_or_refuse([agent.pk for agent in agents])
+        return agents
 
 
 @admin.register(AgentGroup)
@@ -220,6 +252,7 @@ class AgentAdmin(
     search_fields = unaccented(
         "user__username", "user__first_name", "user__last_name", "user__email"
     )
+    form = AgentForm
     fields = ("user", "group", "status_codes_enabled", "language")
     autocomplete_fields = ("user",)
     actions = ["enable_status_codes", "disable_status_codes"]
