@@ -387,6 +387,7 @@ class StatusEventAdmin(admin.ModelAdmin):
     list_display = (
         "started_at",
         "agent",
+        "group",
         "kind",
         "status",
         "channel",
@@ -405,9 +406,10 @@ class StatusEventAdmin(admin.ModelAdmin):
         "system_reason",
         ChangedByOtherFilter,
         "started_at",
-        "agent__group",
+        # The group at the time (docs/timeline.md): an agent moved since keeps their past there.
+        "group",
     )
-    list_select_related = ("agent__user", "code__code_list", "changed_by")
+    list_select_related = ("agent__user", "group", "code__code_list", "changed_by")
     # The agent, the code, or who changed it (a supervisor's or an integration's username).
     search_fields = ("agent__user__username", "code__code", "changed_by__username")
     search_help_text = _("An agent's username, a code's key, or the username of who changed it.")
