@@ -23,6 +23,7 @@ from pydantic import AfterValidator, ConfigDict, WithJsonSchema
 from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
+from .api_problems import problems_text
 from .auth import ApiTokenAuth, SessionCsrfAuth
 from .models import Agent, Offer, StatusEvent
 from .selectors import (
@@ -282,15 +283,10 @@ def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    problems = []
-    for error in exc.errors:
-        # loc is ("body", "payload", "code"): the field's name is what the client needs.
-        field = ".".join(str(part) for part in error["loc"][2:]) or "body"
-        problems.append(f"{field}: {error['msg']}")
     return _error(
         request,
         "invalid_request",
-        _("Invalid request: %(problems)s.") % {"problems": "; ".join(problems)},
+        _("Invalid request: %(problems)s.") % {"problems": problems_text(exc.errors)},
         422,
     )
 
