@@ -18,7 +18,7 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.utils import translation
 
 from core.choices import CODED_ACTIONS, AgentStatus, EventKind, EventSource, SystemReason
@@ -150,23 +150,20 @@ def status_since(*, ongoing: StatusEvent) -> datetime:
     return started_at or ongoing.started_at
 
 
-def status_since_expression(ongoing: str):
-    """`status_since` for every agent of an Agent queryset at once, `ongoing` naming the
-    relation to their ongoing interval (a FilteredRelation): a subquery, run only for the agents
-    whose ongoing interval goes on after a move."""
-    started_at = F(f"{ongoing}__started_at")
+def status_start_expression(ongoing: str, field: str):
+    """`field` of the status change that put each agent of an Agent queryset in the status of
+    their ongoing interval (`ongoing`, a FilteredRelation to it): the interval's own, or, where
+    it goes on after a move to another group, the change's before the move(s) (`status_since`
+    for one agent). A subquery, run only for the agents whose ongoing interval is a move's."""
     status_start = (
         StatusEvent.objects.status_starts()
         .filter(agent_id=OuterRef("pk"), started_at__lt=OuterRef(f"{ongoing}__started_at"))
         .order_by("-started_at")
-        .values("started_at")[:1]
+        .values(field)[:1]
     )
     return Case(
-        When(
-            **{f"{ongoing}__source": EventSource.GROUP_MOVE},
-            then=Coalesce(Subquery(status_start), started_at),
-        ),
-        default=started_at,
+        When(**{f"{ongoing}__source": EventSource.GROUP_MOVE}, then=Subquery(status_start)),
+        default=F(f"{ongoing}__{field}"),
     )
 
 

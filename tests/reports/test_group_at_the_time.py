@@ -262,6 +262,8 @@ def test_the_time_in_status_goes_on_across_moves(client_for, lunch_across_two_mo
         "2025-03-03T11:30:00+00:00",
     )
     assert (row["seconds_in_status"], row["exceeded"]) == (str(70 * MINUTE), "true")
+    # diego went to lunch himself: the administrator moved him, but did not change his status.
+    assert row["changed_by"] == ""
     body = client_for(lunch_across_two_moves).get("/api/v1/agents/me").json()
     assert body["since"].startswith("2025-03-03T11:30:00")
     console = client_for(lunch_across_two_moves).get("/console/").content.decode()
