@@ -129,20 +129,20 @@ def agent_current_state(*, agent: Agent) -> AgentState:
         agent=agent,
         status=ongoing.status,
         code=ongoing.code,
-        since=status_since(ongoing=ongoing),
+        since=status_since(agent=agent, ongoing=ongoing),
         system_reason=ongoing.system_reason,
     )
 
 
-def status_since(*, ongoing: StatusEvent) -> datetime:
-    """When the agent entered the status of their ongoing interval `ongoing`: its start, or,
+def status_since(*, agent: Agent, ongoing: StatusEvent) -> datetime:
+    """When `agent` entered the status of their ongoing interval `ongoing`: its start, or,
     where it goes on after a move to another group, the start of the status change before the
     move(s) (docs/timeline.md, "The group at the time")."""
     if ongoing.source != EventSource.GROUP_MOVE:
         return ongoing.started_at
     started_at = (
         StatusEvent.objects.status_starts()
-        .filter(agent_id=ongoing.agent_id, started_at__lt=ongoing.started_at)
+        .filter(agent=agent, started_at__lt=ongoing.started_at)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()
