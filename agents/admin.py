@@ -6,8 +6,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -25,7 +28,13 @@ from core.search import unaccented
 
 from .models import Agent, AgentGroup, ApiToken, StatusEvent
 from .resources import AgentGroupResource, AgentResource
-from .services import agent_deletion_blockers, agent_save, group_deletion_blockers
+from .services import (
+    ActionRefused,
+    agent_deletion_blockers,
+    agent_save,
+    agents_lock,
+    group_deletion_blockers,
+)
 from .user_admin import UserAdmin, user_may_manage_account
 
 # Django's own user admin lets whoever changes users grant superuser status.
@@ -70,6 +79,25 @@ AUTOMATIC_STATUS_FIELDS = [
 ]
 
 
+def lock_agents_or_refuse(agent_ids) -> None:
+    """Hold these agents' rows until the admin's transaction saves them, or say why not: a
+    history import or a live change holding one makes the form wait AGENT_LOCK_TIMEOUT at
+    most, then shows the refusal instead of the page hanging (the admin's views run in one
+    transaction, so the lock taken here lasts until the save)."""
+    try:
+        agents_lock(agent_ids=agent_ids)
+    except ActionRefused as refused:
+        raise ValidationError(refused.detail, code=refused.key) from None
+
+
+class AgentForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and not self.errors:
+            lock_agents_or_refuse([self.instance.pk])
+        return cleaned_data
+
+
 class AgentGroupForm(forms.ModelForm):
     # The admin's own autocomplete, over the agents. Django's autocomplete view asks which
     # relation the picker fills, and accepts only a relation that points to Agent: an event's
@@ -88,6 +116,12 @@ class AgentGroupForm(forms.ModelForm):
     class Meta:
         model = AgentGroup
         fields = ["name", "description", "code_list", "supervisors", *AUTOMATIC_STATUS_FIELDS]
+
+    def clean_add_agents(self):
+        agents = self.cleaned_data["add_agents"]
+        if agents:
+            lock_agents_or_refuse([agent.pk for agent in agents])
+        return agents
 
 
 @admin.register(AgentGroup)
@@ -218,6 +252,7 @@ class AgentAdmin(
     search_fields = unaccented(
         "user__username", "user__first_name", "user__last_name", "user__email"
     )
+    form = AgentForm
     fields = ("user", "group", "status_codes_enabled", "language")
     autocomplete_fields = ("user",)
     actions = ["enable_status_codes", "disable_status_codes"]
@@ -247,8 +282,43 @@ class AgentAdmin(
         return agent_deletion_blockers(objs)
 
     def save_model(self, request, obj, form, change):
-        # A new group is a change point of the agent's timeline (docs/timeline.md).
+        # A new group is a change point of the agent's timeline (docs/timeline.md); reverting
+        # from the history saves here too, so a group brought back is a move like any other.
         agent_save(agent=obj, is_create=not change, changed_by=request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.account_deleted_response(request, object_id) or super().history_view(
+            request, object_id, extra_context
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return self.account_deleted_response(request, object_id) or super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+
+    def account_deleted_response(self, request, object_id) -> HttpResponseRedirect | None:
+        """Deleting a user deletes their agent: such an agent's history has no person to bring
+        back, and would name nobody. Back to the list, saying so."""
+        pk = self.pk_or_404(object_id)
+        if Agent.objects.filter(pk=pk).exists():
+            return None
+        user_id = (
+            Agent.history.filter(id=pk)
+            .order_by("-history_date")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if user_id is None or get_user_model().objects.filter(pk=user_id).exists():
+            return None
+        self.message_user(
+            request,
+            _(
+                "This agent was deleted with their user account: their history cannot bring "
+                "them back. Add the person's account, then an agent for it."
+            ),
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:agents_agent_changelist"))
 
     @admin.action(description=_("Enable status codes"), permissions=["change"])
     def enable_status_codes(self, request, queryset):
@@ -317,6 +387,7 @@ class StatusEventAdmin(admin.ModelAdmin):
     list_display = (
         "started_at",
         "agent",
+        "group",
         "kind",
         "status",
         "channel",
@@ -335,9 +406,10 @@ class StatusEventAdmin(admin.ModelAdmin):
         "system_reason",
         ChangedByOtherFilter,
         "started_at",
-        "agent__group",
+        # The group at the time (docs/timeline.md): an agent moved since keeps their past there.
+        "group",
     )
-    list_select_related = ("agent__user", "code__code_list", "changed_by")
+    list_select_related = ("agent__user", "group", "code__code_list", "changed_by")
     # The agent, the code, or who changed it (a supervisor's or an integration's username).
     search_fields = ("agent__user__username", "code__code", "changed_by__username")
     search_help_text = _("An agent's username, a code's key, or the username of who changed it.")

@@ -5,8 +5,8 @@ refusal, whatever raised it, leaves as `{"error": <key>, "detail": <sentence>}` 
 """
 
 import json
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import RequestDataTooBig
@@ -16,11 +16,14 @@ from django.views.decorators.cache import never_cache
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, ConfigDict, WithJsonSchema
 
 from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
+from .api_problems import problems_text
 from .auth import ApiTokenAuth, SessionCsrfAuth
 from .models import Agent, Offer, StatusEvent
 from .selectors import (
@@ -114,6 +117,20 @@ class JsonOnlyParser(Parser):
         return json.loads(request.body.decode("utf-8"))
 
 
+class InstantEncoder(NinjaJSONEncoder):
+    """Instants in UTC to the millisecond, always (docs/api.md): a change at a whole second
+    reads `…:07.000Z`, not `…:07Z`, so that clients parse one format."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return super().default(o)
+
+
+class InstantRenderer(JSONRenderer):
+    encoder_class = InstantEncoder
+
+
 api = NinjaAPI(
     title="Agent status codes API",
     version="1",
@@ -125,6 +142,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionCsrfAuth()],
     parser=JsonOnlyParser(),
+    renderer=InstantRenderer(),
 )
 # Agents' states are personal and change by the second: no browser or proxy keeps a copy
 # (shared workstations).
@@ -265,15 +283,10 @@ def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    problems = []
-    for error in exc.errors:
-        # loc is ("body", "payload", "code"): the field's name is what the client needs.
-        field = ".".join(str(part) for part in error["loc"][2:]) or "body"
-        problems.append(f"{field}: {error['msg']}")
     return _error(
         request,
         "invalid_request",
-        _("Invalid request: %(problems)s.") % {"problems": "; ".join(problems)},
+        _("Invalid request: %(problems)s.") % {"problems": problems_text(exc.errors)},
         422,
     )
 

@@ -227,6 +227,11 @@ class StatusEventQuerySet(models.QuerySet):
     def ongoing(self):
         return self.filter(kind=EventKind.STATUS, ended_at__isnull=True)
 
+    def status_starts(self):
+        """The status changes that start a time in status: all but the group moves, which go on
+        with the status of the interval they split (docs/timeline.md, "The group at the time")."""
+        return self.status_changes().exclude(source=EventSource.GROUP_MOVE)
+
     def timers_due(self, *, now):
         """The ongoing intervals whose timer (automatic return, safety net) is due at `now`."""
         return self.ongoing().filter(due_at__lte=now)

@@ -20,7 +20,7 @@ from core.importing.widgets import (
 from statuscodes.models import StatusCodeList
 
 from .models import Agent, AgentGroup
-from .services import agent_save
+from .services import ActionRefused, agent_save
 
 User = get_user_model()
 
@@ -217,4 +217,8 @@ class AgentResource(ConfigurationResource):
         )
         if not unchanged:
             # A new group is a change point of the agent's timeline (docs/timeline.md).
-            agent_save(agent=instance, is_create=is_create)
+            try:
+                agent_save(agent=instance, is_create=is_create)
+            except ActionRefused as refused:
+                # The agent is locked by a history import or a live change: the row's error.
+                raise ValidationError(refused.detail, code=refused.key) from None

@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils import translation
 
-from core.choices import CODED_ACTIONS, AgentStatus, EventKind, SystemReason
+from core.choices import CODED_ACTIONS, AgentStatus, EventKind, EventSource, SystemReason
 from statuscodes.models import CodeOrder, StatusCode, label_in
 
 from .models import Agent, Offer, PendingChange, StatusEvent
@@ -110,7 +120,7 @@ def agent_current_state(*, agent: Agent) -> AgentState:
             StatusEvent.objects.ongoing()
             .filter(agent=agent)
             .select_related("code")
-            .only("status", "started_at", "code", "system_reason")
+            .only("status", "started_at", "code", "system_reason", "source")
             .first()
         )
     if ongoing is None:
@@ -119,8 +129,41 @@ def agent_current_state(*, agent: Agent) -> AgentState:
         agent=agent,
         status=ongoing.status,
         code=ongoing.code,
-        since=ongoing.started_at,
+        since=status_since(agent=agent, ongoing=ongoing),
         system_reason=ongoing.system_reason,
+    )
+
+
+def status_since(*, agent: Agent, ongoing: StatusEvent) -> datetime:
+    """When `agent` entered the status of their ongoing interval `ongoing`: its start, or,
+    where it goes on after a move to another group, the start of the status change before the
+    move(s) (docs/timeline.md, "The group at the time")."""
+    if ongoing.source != EventSource.GROUP_MOVE:
+        return ongoing.started_at
+    started_at = (
+        StatusEvent.objects.status_starts()
+        .filter(agent=agent, started_at__lt=ongoing.started_at)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return started_at or ongoing.started_at
+
+
+def status_start_expression(ongoing: str, field: str):
+    """`field` of the status change that put each agent of an Agent queryset in the status of
+    their ongoing interval (`ongoing`, a FilteredRelation to it): the interval's own, or, where
+    it goes on after a move to another group, the change's before the move(s) (`status_since`
+    for one agent). A subquery, run only for the agents whose ongoing interval is a move's."""
+    status_start = (
+        StatusEvent.objects.status_starts()
+        .filter(agent_id=OuterRef("pk"), started_at__lt=OuterRef(f"{ongoing}__started_at"))
+        .order_by("-started_at")
+        .values(field)[:1]
+    )
+    return Case(
+        When(**{f"{ongoing}__source": EventSource.GROUP_MOVE}, then=Subquery(status_start)),
+        default=F(f"{ongoing}__{field}"),
     )
 
 

@@ -87,6 +87,7 @@ __all__ = [
     "agent_save",
     "agent_set_system_status",
     "agent_supervise",
+    "agents_lock",
     "check_code_key",
     "group_deletion_blockers",
     "offer_accept",
@@ -563,7 +564,7 @@ def agent_save(
     changed_by: AbstractBaseUser | None = None,
     at: datetime | None = None,
 ) -> StatusEvent | None:
-    """Save `agent` (admin, agent import); when its group changed, record the move.
+    """Save `agent` (admin, its history, agent import); when its group changed, record the move.
 
     Every event records the agent's group at the time (docs/timeline.md, "The group at the
     time"), so a move is a change point of the timeline: the ongoing interval ends at the move
@@ -575,15 +576,43 @@ def agent_save(
         agent.save(force_insert=True)
         return None
     with transaction.atomic():
-        group_before = (
-            Agent.objects.select_for_update(of=("self",))
-            .values_list("group_id", flat=True)
-            .get(pk=agent.pk)
-        )
+        groups_before = agents_lock(agent_ids=[agent.pk])
+        if agent.pk not in groups_before:
+            # A deleted agent brought back from the admin's history: created again, with no
+            # timeline to split (an agent with events cannot be deleted).
+            agent.save(force_insert=True)
+            return None
         agent.save()
-        if group_before == agent.group_id:
+        if groups_before[agent.pk] == agent.group_id:
             return None
         return _record_group_move(agent=agent, changed_by=changed_by, at=at)
+
+
+def agents_lock(*, agent_ids: Iterable[int]) -> dict[int, int]:
+    """Lock these agents' rows for the rest of the caller's transaction, as a live change does:
+    waiting at most AGENT_LOCK_TIMEOUT for a history import or a live change that holds one,
+    then refused with `agent_locked` (nothing locked). Returns each existing agent's group id.
+
+    A refusal leaves the caller's transaction usable (its own savepoint rolled back), so a form
+    or an import row can report it and go on.
+    """
+    try:
+        with atomic_with_lock_timeout(set_by_first_query=True):
+            return dict(
+                with_lock_timeout(
+                    Agent.objects.select_for_update(of=("self",)).filter(pk__in=list(agent_ids))
+                )
+                .order_by("pk")  # always in the same order: two callers never deadlock
+                .values_list("pk", "group_id")
+            )
+    except LockWaitTimeout:
+        raise ActionRefused(
+            "agent_locked",
+            _(
+                "The agent's timeline is locked by an update in progress (a history import, "
+                "for instance): nothing was saved. Try again in a moment."
+            ),
+        ) from None
 
 
 def _record_group_move(

@@ -231,7 +231,10 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
             raise Http404 from error
         if request.method == "POST" and self.revert_disabled(request, version.instance):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # One transaction, as the change page's: what the form checks or locks (an agent's row)
+        # holds until its save, and a save that fails leaves nothing half-written.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def render_history_view(self, request, template, context, **kwargs):
         if template == self.object_history_form_template and context["revert_disabled"]:

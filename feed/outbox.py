@@ -43,8 +43,9 @@ def endpoints_wanting(event_type: str) -> Exists:
 
 
 def iso_utc(instant: datetime) -> str:
-    """`2026-11-30T15:07:11.123456Z`: ISO 8601 in UTC, to the microsecond."""
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """`2026-11-30T15:07:11.123456Z`: ISO 8601 in UTC, to the microsecond, always (a whole
+    second too: `…:11.000000Z`)."""
+    return instant.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def on_status_changed(sender, *, event: StatusEvent, **kwargs) -> None:

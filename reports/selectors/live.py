@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
-from agents.selectors import agents_supervised_by
+from agents.selectors import agents_supervised_by, status_start_expression
 from agents.services import SUPERVISOR_ACTIONS
 from agents.timeline import time_in_status
 from core.choices import AgentStatus, EventKind, OfferState
@@ -97,14 +97,20 @@ class LiveBoard(Report):
             agent_name=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
             group_name=F("group__name"),
             status_now=Coalesce(F("current__status"), Value(AgentStatus.LOGGED_OUT.value)),
-            since=F("current__started_at"),
+            # The time in status goes on across moves to another group (docs/timeline.md).
+            since=Coalesce(
+                status_start_expression("current", "started_at"), F("current__started_at")
+            ),
             list_name=Coalesce(F("current__code__code_list__name"), Value("")),
             # A status the product set by itself shows its system reason as the code.
             code_key=Coalesce(F("current__code__code"), F("current__system_reason"), Value("")),
             code_label=code_or_reason_label_expression("current__code", "current__system_reason"),
             max_minutes=F("current__code__max_minutes"),
             offer_channel=Coalesce(F("ringing__channel"), Value("")),
-            changed_by=Coalesce(F("current__changed_by__username"), Value("")),
+            # Who put the agent in the status: after a move, not who moved them.
+            changed_by=Coalesce(
+                status_start_expression("current", "changed_by__username"), Value("")
+            ),
         )
         if statuses:
             board = board.filter(status_now__in=statuses)

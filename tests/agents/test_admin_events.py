@@ -1,11 +1,15 @@
 """The timeline in the admin is read-only, even for superusers."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import StatusEvent
+from agents.services import agent_perform_action, agent_save
 
 
 @pytest.fixture
@@ -58,3 +62,32 @@ def test_event_page_shows_the_event_without_a_save_button(lunch_break, client_fo
     assert "Support / LUNCH" in page
     assert 'name="_save"' not in page
     assert "Delete" not in page.split('id="content"')[1].split("</main>")[0]
+
+
+def test_the_list_shows_and_filters_each_events_group_at_the_time(
+    client_for, superuser, ana, support_group, sales_group
+):
+    with time_machine.travel(datetime(2025, 3, 3, 8, 0, tzinfo=UTC), tick=False) as clock:
+        agent_perform_action(agent=ana, action="login", source="console")
+        clock.move_to(datetime(2025, 3, 3, 12, 0, tzinfo=UTC))
+        ana.group = sales_group
+        agent_save(agent=ana)
+        clock.move_to(datetime(2025, 3, 3, 13, 0, tzinfo=UTC))
+        agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    url = reverse("admin:agents_statusevent_changelist")
+    client = client_for(superuser)
+
+    def listed(**filters):
+        page = client.get(url, filters)
+        return [
+            (event.started_at.hour, event.group.name) for event in page.context["cl"].result_list
+        ]
+
+    # ana is in Sales now; her login was in Support.
+    assert listed() == [(13, "Sales Team"), (12, "Sales Team"), (8, "Support Tier 1")]
+    assert listed(group__id__exact=support_group.pk) == [(8, "Support Tier 1")]
+    assert listed(group__id__exact=sales_group.pk) == [(13, "Sales Team"), (12, "Sales Team")]
+    page = client.get(url).content.decode()
+    assert '<td class="field-group nowrap">Support Tier 1</td>' in page
+    # The sidebar's group filter is the events' own group.
+    assert f'href="?group__id__exact={support_group.pk}"' in page

@@ -96,3 +96,31 @@ def test_a_username_with_a_nul_byte_is_an_unknown_agent(client, integration_key)
     )
     assert response.status_code == 404
     assert response.json()["error"] == "unknown_agent"
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "detail"),
+    [
+        ("{}", "en", "Invalid request: action: is required."),
+        ("{}", "es", "Petición no válida: action: es obligatorio."),
+        ("{}", "fr", "Requête invalide : action: est obligatoire."),
+        ("[]", "es", "Petición no válida: el cuerpo debe ser un objeto JSON."),
+        ('{"action": 5}', "fr", "Requête invalide : action: doit être une chaîne de caractères."),
+        (
+            '{"action": "' + "x" * 33 + '"}',
+            "es",
+            "Petición no válida: action: debe tener como máximo 32 caracteres.",
+        ),
+        (
+            '{"action": "login", "reason": "LUNCH"}',
+            "fr",
+            "Requête invalide : reason: n’est pas un champ de cette requête.",
+        ),
+    ],
+)
+def test_validation_problems_are_told_in_the_requests_language(ana_client, raw, language, detail):
+    response = ana_client.post(
+        URL, raw, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 422
+    assert response.json() == {"error": "invalid_request", "detail": detail}

@@ -1,5 +1,10 @@
 """GET /api/v1/agents/me: the agent's state and the codes offered per action (docs/api.md)."""
 
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
 from agents.services import agent_perform_action
 
 CODED_ACTIONS = [
@@ -70,3 +75,16 @@ def test_state_takes_a_fixed_number_of_queries(ana, client_for, django_assert_ma
     # change (and the session).
     with django_assert_max_num_queries(7):
         assert client.get("/api/v1/agents/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("moment", "since"),
+    [
+        (datetime(2026, 3, 2, 9, 0, 7, tzinfo=UTC), "2026-03-02T09:00:07.000Z"),
+        (datetime(2026, 3, 2, 9, 0, 7, 123456, tzinfo=UTC), "2026-03-02T09:00:07.123Z"),
+    ],
+)
+def test_since_is_always_given_to_the_millisecond(ana, client_for, moment, since):
+    with time_machine.travel(moment, tick=False):
+        agent_perform_action(agent=ana, action="login", source="api")
+    assert client_for(ana).get("/api/v1/agents/me").json()["since"] == since

@@ -38,7 +38,7 @@ def test_an_offer_is_created_and_shown_ringing(integ, ana_client):
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"id", "channel", "offered_at"}
-    assert (body["channel"], body["offered_at"]) == ("chat", "2026-03-02T09:00:00Z")
+    assert (body["channel"], body["offered_at"]) == ("chat", "2026-03-02T09:00:00.000Z")
     me = ana_client.get("/api/v1/agents/me").json()
     assert me["offer"] == body
     assert me["pending"] is None

@@ -6,12 +6,15 @@ supervisor (view only) could make themselves supervisor of any group, and so rea
 """
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 
-from agents.models import AgentGroup
+from agents.models import Agent, AgentGroup, StatusEvent
+from agents.services import agent_perform_action, agent_save
 from reports.selectors.scope import groups_in_scope
 from tests.admin_forms import change_form_data
-from tests.conftest import make_user
+from tests.conftest import make_agent, make_user
+from tests.reports.timeline import at
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,66 @@ def test_a_malformed_history_address_is_not_found(client_for, superuser, support
     for method in ("get", "post"):
         response = getattr(client_for(superuser), method)(url)
         assert response.status_code == 404
+
+
+def test_an_administrator_brings_back_a_deleted_agent(client_for, administrator, support_group):
+    agent = make_agent("dana", support_group)
+    url = history_form_url(agent, "agents/agent")
+    agent.delete()
+    client = client_for(administrator)
+    data = change_form_data(client.get(url))
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    restored = Agent.objects.get(user__username="dana")
+    assert restored.group == support_group
+    assert restored.history.latest().history_user == administrator
+
+
+def test_reverting_an_agents_group_records_the_move(
+    client_for, administrator, ana, support_group, sales_group
+):
+    first_version = history_form_url(ana, "agents/agent")
+    with time_machine.travel(at("2025-03-03 08:00"), tick=False):
+        agent_perform_action(agent=ana, action="login", source="console")
+    with time_machine.travel(at("2025-03-03 10:00"), tick=False):
+        ana.group = sales_group
+        agent_save(agent=ana, changed_by=administrator)
+    client = client_for(administrator)
+    data = change_form_data(client.get(first_version))
+
+    with time_machine.travel(at("2025-03-03 11:00"), tick=False):
+        response = client.post(first_version, data)
+
+    assert response.status_code == 302
+    ana.refresh_from_db()
+    assert ana.group == support_group
+    back = StatusEvent.objects.ongoing().get(agent=ana)
+    assert (back.group, back.source, back.started_at) == (
+        support_group,
+        "group_move",
+        at("2025-03-03 11:00"),
+    )
+    assert back.changed_by == administrator
+
+
+def test_an_agent_whose_user_was_deleted_cannot_be_brought_back(
+    client_for, administrator, support_group
+):
+    agent = make_agent("dana", support_group)
+    version = history_form_url(agent, "agents/agent")
+    agent.user.delete()
+    client = client_for(administrator)
+
+    for method, url, data in (
+        ("get", f"/admin/agents/agent/{agent.pk}/history/", {}),
+        ("get", version, {}),
+        ("post", version, {"group": support_group.pk, "language": "en"}),
+    ):
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 302
+        assert response.url == "/admin/agents/agent/"
+        page = client.get(response.url).content.decode()
+        assert "deleted with their user account" in page
+    assert not Agent.objects.exists()

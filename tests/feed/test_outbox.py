@@ -240,3 +240,11 @@ def test_the_history_import_sends_nothing(make_endpoint, ana):
     events_import(rows=rows)
     assert StatusEvent.objects.filter(agent=ana).count() == 2
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_change_at_a_whole_second_is_still_given_to_the_microsecond(make_endpoint, ana):
+    make_endpoint()
+    with time_machine.travel(MORNING, tick=False):
+        agent_perform_action(agent=ana, action="login", source="console")
+    payload = OutboxMessage.objects.get().payload
+    assert payload["timestamp"] == payload["data"]["at"] == "2026-11-30T08:00:00.000000Z"

@@ -233,3 +233,38 @@ def test_the_migration_fills_each_event_with_its_agents_group(ana, sam, sales_gr
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def lunch_across_two_moves(diego, support_group, sales_group, administrator):
+    """diego goes to lunch at 11:30 (60 minutes at most) in Support Tier 1, is moved to Sales
+    Team at 12:00 and back at 12:10, still at lunch."""
+    with time_machine.travel(at("2025-03-03 08:00"), tick=False) as clock:
+        agent_perform_action(agent=diego, action="login", source="console")
+        clock.move_to(at("2025-03-03 11:30"))
+        agent_perform_action(agent=diego, action="take_break", code="LUNCH", source="console")
+        for moment, group in (("12:00", sales_group), ("12:10", support_group)):
+            clock.move_to(at(f"2025-03-03 {moment}"))
+            diego.refresh_from_db()
+            diego.group = group
+            agent_save(agent=diego, changed_by=administrator)
+    return diego
+
+
+@time_machine.travel(at("2025-03-03 12:40"), tick=False)
+def test_the_time_in_status_goes_on_across_moves(client_for, lunch_across_two_moves, supervisor_a):
+    board = client_for(supervisor_a).get("/reports/live/", {"tz": "UTC", "_export": "csv"})
+    (row,) = csv_rows(board)
+    # At lunch since 11:30, 70 minutes: over its 60 although no part since a move is.
+    assert (row["status"], row["code"], row["since"]) == (
+        "on_break",
+        "LUNCH",
+        "2025-03-03T11:30:00+00:00",
+    )
+    assert (row["seconds_in_status"], row["exceeded"]) == (str(70 * MINUTE), "true")
+    # diego went to lunch himself: the administrator moved him, but did not change his status.
+    assert row["changed_by"] == ""
+    body = client_for(lunch_across_two_moves).get("/api/v1/agents/me").json()
+    assert body["since"].startswith("2025-03-03T11:30:00")
+    console = client_for(lunch_across_two_moves).get("/console/").content.decode()
+    assert 'data-elapsed="4200"' in console
