@@ -222,21 +222,23 @@ class TimeByCodeReport(PeriodReport):
 
     # --- the query, one step per CTE ------------------------------------------------------
     #
-    # Only the intervals the report needs are cut into daily parts: on break, offline, and
-    # logged out. An agent's timeline has no gaps from their first change on
-    # (docs/timeline.md), so the time logged in on a day is the part of the day after that
-    # first change minus the time logged out; the many short available/busy intervals are never
-    # cut or summed.
+    # Only the intervals the report sums by code are cut into parts per period: on break and
+    # offline. An agent's timeline has no gaps from their first change on (docs/timeline.md),
+    # so the time logged in during a period is the part of the period after that first change
+    # minus the time logged out in it; the logged-out intervals (nights: dozens of periods each
+    # at 15 minutes) are not cut, but measured against the periods that have a row, and the many
+    # short available/busy intervals are never read.
 
     def _steps(self) -> list[Cte]:
         return [
-            self._periods(),
+            *self._period_steps(),
             self._scope(),
             self._started(),
             self._carried(),
             self._spread(),
             self._parts(),
             self._buckets(),
+            self._logged_out_spans(),
             self._first_change(),
             self._moves(),
             self._membership(),
@@ -251,15 +253,16 @@ class TimeByCodeReport(PeriodReport):
         return Cte("scope (agent_id)", scope_sql, scope_params)
 
     def _started(self) -> Cte:
-        """Intervals starting inside the window, each with the local day it starts on."""
+        """Intervals starting inside the window, each with the period it starts in (found by
+        equality: `_period_of`)."""
         now_sql, now_param = sql.instant(self.now)
         parted_sql, parted_params = _parted_statuses()
+        from_sql, from_params = self._period_of("e.started_at", events=sql.table("events"))
         window_sql, window_params = "", []
-        if sql.is_postgresql():
-            # PostgreSQL reads the agents' events first and joins the days afterwards: without
-            # the window's bounds as constants it would read each agent's whole history. SQLite
-            # reads each day's events through the index and would use the constants instead
-            # of the day's own bounds, so it is not given them.
+        if sql.is_postgresql() or self._by_quarter_hour:
+            # The window's events are read once, by the window's bounds (without them
+            # PostgreSQL would read each agent's whole history). Where SQLite reads them period
+            # by period it is not given them: it would use them instead of the period's own.
             start_sql, start_param = sql.instant(self.periods[0].start)
             end_sql, end_param = sql.instant(self.periods[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
@@ -272,13 +275,11 @@ class TimeByCodeReport(PeriodReport):
                    COALESCE(e.ended_at, {now_sql}) AS ended_at, d.period_end,
                    d.period, c.max_minutes,
                    CASE WHEN e.source = '{EventSource.GROUP_MOVE}' THEN 0 ELSE 1 END AS starts
-            FROM periods d
-            JOIN {sql.table("events")} e
-              ON e.started_at >= d.period_start AND e.started_at < d.period_end
+            FROM {from_sql}
             LEFT JOIN {sql.table("codes")} c ON c.id = e.code_id
             WHERE e.kind = {STATUS_KIND} AND {sql.not_for_index("e.status")} IN {parted_sql}
               AND e.agent_id IN (SELECT agent_id FROM scope){window_sql}{group_sql}""",
-            [now_param, *parted_params, *window_params, *group_params],
+            [now_param, *from_params, *parted_params, *window_params, *group_params],
         )
 
     def _carried(self) -> Cte:
@@ -306,21 +307,21 @@ class TimeByCodeReport(PeriodReport):
         )
 
     def _spread(self) -> Cte:
-        """The later periods of each interval that outlasts the period it starts in (or that
-        was open when the window opened): one step to the next period at a time, so the work
-        grows with the parts, not with intervals × periods."""
+        """The later periods of each break or offline interval that outlasts the period it
+        starts in (or that was open when the window opened): one step to the next period at a
+        time, so the work grows with the parts, not with intervals × periods."""
         return Cte(
             "spread (agent_id, group_id, status, code_id, system_reason, ended_at, period,"
             " period_start, period_end)",
-            """
+            f"""
             SELECT i.agent_id, i.group_id, i.status, i.code_id, i.system_reason, i.ended_at,
                    d.period, d.period_start, d.period_end
             FROM (SELECT agent_id, group_id, status, code_id, system_reason, ended_at,
                          period + 1 AS next_period
-                  FROM started WHERE ended_at > period_end
+                  FROM started WHERE ended_at > period_end AND status <> {LOGGED_OUT}
                   UNION ALL
                   SELECT agent_id, group_id, status, code_id, system_reason, ended_at, 0
-                  FROM carried) i
+                  FROM carried WHERE status <> {LOGGED_OUT}) i
             JOIN periods d ON d.period = i.next_period
             UNION ALL
             SELECT s.agent_id, s.group_id, s.status, s.code_id, s.system_reason, s.ended_at,
@@ -342,7 +343,7 @@ class TimeByCodeReport(PeriodReport):
             SELECT agent_id, group_id, status, code_id, system_reason, period, starts,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "started_at")} AS us,
                    CASE WHEN max_minutes IS NULL THEN 0 ELSE {over_us} END AS over_us
-            FROM started
+            FROM started WHERE status <> {LOGGED_OUT}
             UNION ALL
             SELECT agent_id, group_id, status, code_id, system_reason, period, 0,
                    {sql.duration_us(sql.least("ended_at", "period_end"), "period_start")}, 0
@@ -422,30 +423,90 @@ class TimeByCodeReport(PeriodReport):
             materialized=True,
         )
 
+    def _logged_out_spans(self) -> Cte:
+        """The logged-out intervals of the window, whole (open ones end now), with the period
+        each starts in (0 for the one open when the window opened)."""
+        columns = "agent_id, group_id, started_at, ended_at"
+        return Cte(
+            "logged_out_spans",
+            f"""
+            SELECT {columns}, period FROM started WHERE status = {LOGGED_OUT}
+            UNION ALL
+            SELECT {columns}, 0 FROM carried WHERE status = {LOGGED_OUT}""",
+            materialized=True,
+        )
+
     def _logged_out(self) -> Cte:
+        """The time logged out of each agent, group and period of the buckets: the parts of
+        the logged-out intervals inside the period."""
+        inside = sql.duration_us(
+            sql.least("lo.ended_at", "d.period_end"),
+            sql.greatest("lo.started_at", "d.period_start"),
+        )
         return Cte(
             "logged_out",
             f"""
-            SELECT agent_id, group_id, period, SUM(us) AS us
-            FROM buckets WHERE status = '{AgentStatus.LOGGED_OUT}'
-            GROUP BY agent_id, group_id, period""",
+            SELECT k.agent_id, k.group_id, k.period, SUM({inside}) AS us
+            FROM (SELECT DISTINCT period, agent_id, group_id FROM buckets) k
+            JOIN periods d ON d.period = k.period
+            JOIN logged_out_spans lo
+              ON lo.agent_id = k.agent_id AND lo.group_id = k.group_id
+             AND lo.period <= k.period AND lo.started_at < d.period_end
+             AND lo.ended_at > d.period_start
+            GROUP BY k.agent_id, k.group_id, k.period""",
             materialized=True,
         )
+
+    def logged_out_by_period(self) -> list[Cte]:
+        """`period_logged_out (agent_id, group_id, period, us)`: the time logged out of each
+        agent and group in every period (the agent × code matrix has a row for each period an
+        agent was logged in): the logged-out intervals cut at the periods' bounds, one step to
+        the next period at a time."""
+        inside = sql.duration_us(
+            sql.least("ended_at", "period_end"), sql.greatest("started_at", "period_start")
+        )
+        return [
+            Cte(
+                "logged_out_parts (agent_id, group_id, started_at, ended_at, period,"
+                " period_start, period_end)",
+                """
+                SELECT lo.agent_id, lo.group_id, lo.started_at, lo.ended_at, d.period,
+                       d.period_start, d.period_end
+                FROM logged_out_spans lo JOIN periods d ON d.period = lo.period
+                UNION ALL
+                SELECT p.agent_id, p.group_id, p.started_at, p.ended_at, d.period,
+                       d.period_start, d.period_end
+                FROM logged_out_parts p JOIN periods d ON d.period = p.period + 1
+                WHERE p.ended_at > p.period_end""",
+                recursive=True,
+            ),
+            Cte(
+                "period_logged_out",
+                f"""
+                SELECT agent_id, group_id, period, SUM({inside}) AS us
+                FROM logged_out_parts GROUP BY agent_id, group_id, period""",
+                materialized=True,
+            ),
+        ]
 
     def _logged_in(self) -> Cte:
         """Each agent's time logged in over the whole window in each group of the report (the
         subtotals' and totals' percentages): the window after the agent's first change while
         in the group, less the time logged out there."""
+        logged_out_us = sql.duration_us(
+            sql.least("lo.ended_at", "w.window_end"),
+            sql.greatest("lo.started_at", "w.window_start"),
+        )
         return Cte(
             "logged_in",
             f"""
             SELECT i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
             FROM ({membership_us_sql("w.window_start", "w.window_end")}
-                  JOIN (SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
-                        FROM periods) w ON {membership_overlaps("w.window_start", "w.window_end")}
+                  JOIN {WINDOW_BOUNDS} w ON {membership_overlaps("w.window_start", "w.window_end")}
                   GROUP BY m.agent_id, m.group_id) i
-            LEFT JOIN (SELECT agent_id, group_id, SUM(us) AS us
-                       FROM logged_out GROUP BY agent_id, group_id) o
+            LEFT JOIN (SELECT lo.agent_id, lo.group_id, SUM({logged_out_us}) AS us
+                       FROM logged_out_spans lo CROSS JOIN {WINDOW_BOUNDS} w
+                       GROUP BY lo.agent_id, lo.group_id) o
               ON o.agent_id = i.agent_id AND o.group_id = i.group_id""",
             materialized=True,
         )
@@ -639,6 +700,10 @@ class TimeByCodeReport(PeriodReport):
 
 
 STATUS_KIND = f"'{EventKind.STATUS}'"
+LOGGED_OUT = f"'{AgentStatus.LOGGED_OUT}'"
+WINDOW_BOUNDS = (
+    "(SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end FROM periods)"
+)
 
 
 def membership_overlaps(start: str, end: str) -> str:
