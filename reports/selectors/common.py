@@ -397,27 +397,37 @@ class PeriodReport(SqlReport):
         self._by_quarter_hour = quarters is not None
         return steps
 
-    def _period_of(self, instant: str, *, events: str) -> tuple[str, list]:
-        """FROM clause: the table `events` (its alias `e`) joined with the period `d` its
-        `instant` (a column of `e`) falls in, for the rows inside the window (the caller keeps
-        them there). Call after `_period_steps()`."""
+    def _period_of(self, instant: str, *, events: str) -> tuple[str, str, list]:
+        """The period of each row of the table `events` (alias `e`) by its `instant` (a column
+        of `e`), for the rows inside the window (the caller keeps them there): the columns
+        `period` and `period_end` to select, the FROM clause, and their parameters in that
+        order. Call after `_period_steps()`."""
         if sql.is_postgresql():
+            # No join: the columns are computed from the rows read, so that the planner's
+            # estimate of them is the estimate of the window's rows.
+            bounds = "CAST(%s AS TIMESTAMP WITH TIME ZONE[])"
             starts = [sql.instant(period.start)[1] for period in self.periods]
+            ends = [sql.instant(period.end)[1] for period in self.periods]
             return (
-                f"{events} e JOIN periods d ON d.period = width_bucket({instant},"
-                " CAST(%s AS TIMESTAMP WITH TIME ZONE[])) - 1",
-                [starts],
+                f"width_bucket({instant}, {bounds}) - 1 AS period,"
+                f" ({bounds})[width_bucket({instant}, {bounds})] AS period_end",
+                f"{events} e",
+                [starts, ends, starts],
             )
+        columns = "d.period, d.period_end"
         if self._by_quarter_hour:
-            # CROSS JOIN: SQLite keeps this order, each event looking up its quarter hour.
+            # CROSS JOIN: SQLite keeps this order, each event looking up its quarter hour,
+            # then its period (else it may read the window's events once per period).
             return (
+                columns,
                 f"{events} e CROSS JOIN quarter_hours q"
                 f" ON q.unit = {sql.sqlite_epoch_seconds(instant)} / {QUARTER_HOUR}"
-                " JOIN periods d ON d.period = q.period",
+                " CROSS JOIN periods d ON d.period = q.period",
                 [],
             )
         # Any other offset: each period's events read through the index, period by period.
         return (
+            columns,
             f"periods d JOIN {events} e"
             f" ON {instant} >= d.period_start AND {instant} < d.period_end",
             [],

@@ -122,6 +122,25 @@ def test_kolkata_hours_start_on_the_local_hour(client_for, ana, superuser):
     ]
 
 
+def test_an_offset_of_odd_minutes_cuts_hours_on_the_local_hour(client_for, ana, superuser):
+    # Monrovia was UTC-00:44:30 until 1972: its hours do not start on a UTC quarter hour.
+    # 08:00 to 11:00 local logged in; a break from 08:30 to 10:15 local.
+    zone = "Africa/Monrovia"
+    timeline(
+        ana,
+        (at("1971-06-01 08:00", zone), "available"),
+        (at("1971-06-01 08:30", zone), "on_break", "SHORT"),
+        (at("1971-06-01 10:15", zone), "available"),
+        (at("1971-06-01 11:00", zone), "logged_out"),
+    )
+    rows = figures(client_for(superuser), **one_day("1971-06-01", zone, "hour"))
+    assert rows == [
+        ("1971-06-01T08:00-00:44:30", "on_break", "SHORT", "1", "1800", "0:30:00", "50.0"),
+        ("1971-06-01T09:00-00:44:30", "on_break", "SHORT", "0", "3600", "1:00:00", "100.0"),
+        ("1971-06-01T10:00-00:44:30", "on_break", "SHORT", "0", "900", "0:15:00", "25.0"),
+    ]
+
+
 def test_weeks_start_on_monday_and_are_clipped_to_the_window(client_for, ana, superuser):
     # Saturday 1 March to Wednesday 12 March 2025; offline from Sunday 22:00 to Monday 02:00.
     timeline(
