@@ -461,7 +461,9 @@ class TimeByCodeReport(PeriodReport):
         return Cte(
             "logged_out",
             f"""
-            SELECT k.period, k.agent_id, k.group_id, COALESCE(SUM({inside}), 0) AS us
+            SELECT k.period, k.agent_id, k.group_id,
+                   -- (PostgreSQL's LEAST and GREATEST skip NULLs: no span, no time.)
+                   SUM(CASE WHEN lo.agent_id IS NULL THEN 0 ELSE {inside} END) AS us
             FROM (SELECT DISTINCT period, agent_id, group_id FROM buckets) k
             JOIN periods d ON d.period = k.period
             LEFT JOIN logged_out_spans lo
