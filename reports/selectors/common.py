@@ -358,43 +358,40 @@ class PeriodReport(SqlReport):
     # the instant is in, as every period of every grain starts on a UTC quarter hour in today's
     # zones (docs/performance.md, "Reports at every grain").
 
-    def _quarter_hours(self) -> list[tuple[int, int, int]] | None:
-        """(period, first quarter hour, quarter hour after its last) of every period, counted
-        from the epoch; None where a period does not start on a UTC quarter hour (a zone's
-        offset of other minutes, as some had before 1980) or the window has too many."""
-        rows, units = [], 0
-        for index, period in enumerate(self.periods):
+    def _periods_in_quarter_hours(self) -> bool:
+        """Whether every period starts on a UTC quarter hour (not so for a zone's offset of
+        other minutes, as some had before 1980) and the window has few enough of them."""
+        units = 0
+        for period in self.periods:
             start, end = sql.epoch_seconds(period.start), sql.epoch_seconds(period.end)
             if start % QUARTER_HOUR:
-                return None
-            first, after = start // QUARTER_HOUR, -(-end // QUARTER_HOUR)
-            units += after - first
-            rows.append((index, first, after))
-        return rows if units <= MAX_QUARTER_HOURS else None
+                return False
+            units += -(-end // QUARTER_HOUR) - start // QUARTER_HOUR
+        return units <= MAX_QUARTER_HOURS
 
     def _period_steps(self) -> list[Cte]:
         """`periods`, and on SQLite the quarter hours each instant's period is found by
         (`quarter_hours (unit, period)`), when the periods allow it."""
         steps = [self._periods()]
-        quarters = None if sql.is_postgresql() else self._quarter_hours()
-        if quarters is not None:
-            values, params = sql.values_list(
-                (sql.integer(period), sql.integer(first), sql.integer(after))
-                for period, first, after in quarters
-            )
-            steps.append(Cte("period_quarters (period, first_unit, after_unit)", values, params))
+        self._by_quarter_hour = not sql.is_postgresql() and self._periods_in_quarter_hours()
+        if self._by_quarter_hour:
+            # Counted from the periods' own bounds (no parameters of their own).
+            # The last period ends now, at any microsecond: the quarter hour after it is found
+            # in microseconds, rounding up.
+            first = f"{sql.sqlite_epoch_seconds('period_start')} / {QUARTER_HOUR}"
+            quarter_us = QUARTER_HOUR * 1_000_000
+            after = f"({sql.sqlite_epoch_us('period_end')} + {quarter_us - 1}) / {quarter_us}"
             steps.append(
                 Cte(
                     "quarter_hours (unit, period, after_unit)",
-                    """
-                    SELECT first_unit, period, after_unit FROM period_quarters
+                    f"""
+                    SELECT {first}, period, {after} FROM periods
                     UNION ALL
                     SELECT unit + 1, period, after_unit FROM quarter_hours
                     WHERE unit + 1 < after_unit""",
                     recursive=True,
                 )
             )
-        self._by_quarter_hour = quarters is not None
         return steps
 
     def _period_of(self, instant: str, *, events: str) -> tuple[str, str, list]:
@@ -405,14 +402,14 @@ class PeriodReport(SqlReport):
         if sql.is_postgresql():
             # No join: the columns are computed from the rows read, so that the planner's
             # estimate of them is the estimate of the window's rows.
-            bounds = "CAST(%s AS TIMESTAMP WITH TIME ZONE[])"
-            starts = [sql.instant(period.start)[1] for period in self.periods]
-            ends = [sql.instant(period.end)[1] for period in self.periods]
+            # The bounds as arrays read once from `periods` (no parameters of their own).
+            starts = "(SELECT array_agg(period_start ORDER BY period) FROM periods)"
+            ends = "(SELECT array_agg(period_end ORDER BY period) FROM periods)"
             return (
-                f"width_bucket({instant}, {bounds}) - 1 AS period,"
-                f" ({bounds})[width_bucket({instant}, {bounds})] AS period_end",
+                f"width_bucket({instant}, {starts}) - 1 AS period,"
+                f" ({ends})[width_bucket({instant}, {starts})] AS period_end",
                 f"{events} e",
-                [starts, ends, starts],
+                [],
             )
         columns = "d.period, d.period_end"
         if self._by_quarter_hour:

@@ -65,7 +65,7 @@ def greatest(*expressions: str) -> str:
     return f"{'GREATEST' if is_postgresql() else 'MAX'}({', '.join(expressions)})"
 
 
-def _sqlite_epoch_us(expression: str) -> str:
+def sqlite_epoch_us(expression: str) -> str:
     # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; strftime('%s') would round a fraction.
     return (
         f"(CAST(strftime('%%s', substr({expression}, 1, 19)) AS INTEGER) * 1000000"
@@ -88,7 +88,7 @@ def duration_us(end: str, start: str) -> str:
     """SQL for the exact number of microseconds from instant `start` to instant `end`."""
     if is_postgresql():
         return f"CAST(EXTRACT(EPOCH FROM ({end}) - ({start})) * 1000000 AS BIGINT)"
-    return f"({_sqlite_epoch_us(end)} - {_sqlite_epoch_us(start)})"
+    return f"({sqlite_epoch_us(end)} - {sqlite_epoch_us(start)})"
 
 
 class Microseconds(Func):
