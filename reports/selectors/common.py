@@ -22,6 +22,9 @@ from .window import Granularity, Period, Window, periods
 # have for its periods to be found by equality (a year has 35,136).
 QUARTER_HOUR = 900
 MAX_QUARTER_HOURS = 40_000
+# From this many periods on, SQLite finds each interval's period through its quarter hour
+# rather than reading the window's intervals period by period (one probe per agent and period).
+MANY_PERIODS = 100
 
 # The code filter's value that selects intervals and rejections recorded without a code.
 NO_CODE = "none"
@@ -359,8 +362,12 @@ class PeriodReport(SqlReport):
     # zones (docs/performance.md, "Reports at every grain").
 
     def _periods_in_quarter_hours(self) -> bool:
-        """Whether every period starts on a UTC quarter hour (not so for a zone's offset of
-        other minutes, as some had before 1980) and the window has few enough of them."""
+        """Whether the periods are many (the quarter hours cost about 10 ms to lay out: with
+        few periods, reading each one's events is cheaper), every period starts on a UTC
+        quarter hour (not so for a zone's offset of other minutes, as some had before 1980) and
+        the window has few enough of them."""
+        if len(self.periods) < MANY_PERIODS:
+            return False
         units = 0
         for period in self.periods:
             start, end = sql.epoch_seconds(period.start), sql.epoch_seconds(period.end)

@@ -11,6 +11,9 @@ import pytest
 
 from tests.reports.timeline import at, rejection, timeline
 
+# Each figure the same whichever way the periods are found (conftest).
+pytestmark = pytest.mark.usefixtures("both_period_lookups")
+
 TIME_BY_CODE = "/reports/time-by-code/"
 REJECTIONS = "/reports/rejections/"
 FIGURES = ("period", "status", "code", "count", "seconds", "duration", "percent_of_logged_in")
