@@ -70,9 +70,10 @@ def configure(
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    # No `setup_test_environment()`: it makes every template render send a signal and the test
+    # client copy the context, which doubled a small page's time (docs/performance.md). The
+    # client needs only ALLOWED_HOSTS (above).
     call_command("migrate", verbosity=0)
     from agents.models import Agent
 
