@@ -21,7 +21,7 @@ local days in ZONE and each granularity (15m, 30m, hour, day, week, month, none)
 Both files are parsed and compared row by row, figure by figure, before any time is reported.
 The lean table is built once from the events after they are generated (its build time is printed
 but not counted: it is the anchor's storage, not its query). The tables go to stdout
-(docs/performance.md, "Reports at every grain").
+(docs/performance.md, "Reports": the sections on every grain).
 """
 
 import argparse

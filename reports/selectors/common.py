@@ -359,7 +359,7 @@ class PeriodReport(SqlReport):
     # read once and each one's period is looked up by equality: on PostgreSQL by a binary
     # search of the periods' starts (`width_bucket`), on SQLite through the UTC quarter hour
     # the instant is in, as every period of every grain starts on a UTC quarter hour in today's
-    # zones (docs/performance.md, "Reports at every grain").
+    # zones (docs/performance.md, "Every grain, each interval's period found by equality").
 
     def _periods_in_quarter_hours(self) -> bool:
         """Whether the periods are many (the quarter hours cost about 10 ms to lay out: with
