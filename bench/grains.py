@@ -3,10 +3,13 @@
     .venv/bin/python bench/grains.py --database sqlite      # /tmp/bench_grains.sqlite3
     .venv/bin/python bench/grains.py --database postgres    # database bench_grains on 127.0.0.1
     options: --agents 1000 --days 90 --window 30 --zone America/New_York --repeat 2
+             --grains day 15m …   (default: every grain)
+             --reuse              (keep the generated data for the next run, and use the data
+                                   an earlier run kept; delete it by hand when done)
 
-Generates the contact center of bench/reports.py (groups of 50 agents, about 33 status changes
-per agent and working day) for DAYS days ending yesterday, then, for the last WINDOW local days
-in ZONE and each granularity (15m, 30m, hour, day, week, month, none), times:
+Generates the contact center of bench/contact_center.py (groups of 50 agents, about 33 status
+changes per agent and working day) for DAYS days ending yesterday, then, for the last WINDOW
+local days in ZONE and each granularity (15m, 30m, hour, day, week, month, none), times:
 
 - the product: the time-by-code CSV export of all agents through the view (django.test.Client,
   as a superuser), and the page (first 50 rows, subtotals, totals, charts);
@@ -18,13 +21,14 @@ in ZONE and each granularity (15m, 30m, hour, day, week, month, none), times:
 Both files are parsed and compared row by row, figure by figure, before any time is reported.
 The lean table is built once from the events after they are generated (its build time is printed
 but not counted: it is the anchor's storage, not its query). The tables go to stdout
-(docs/performance.md, "Reports at every grain").
+(docs/performance.md, "Reports": the sections on every grain).
 """
 
 import argparse
 import csv
 import importlib.util
 import io
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -34,7 +38,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# bench/reports.py generates the data; loaded under another name (`reports` is the app).
+sys.path.append(str(ROOT / "bench"))
+
+import contact_center  # noqa: E402
+
+# bench/reports.py's SQL dialect; loaded under another name (`reports` is the app).
 _spec = importlib.util.spec_from_file_location("bench_reports", ROOT / "bench" / "reports.py")
 bench_reports = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_reports)
@@ -194,7 +202,7 @@ def best(function, repeat: int):
     return min(times), result
 
 
-def measure(window, *, repeat: int) -> None:
+def measure(window, *, repeat: int, grains=GRAINS) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -220,9 +228,12 @@ def measure(window, *, repeat: int) -> None:
         assert response.status_code == 200, response.status_code
         return response
 
-    print("| grain | periods | rows | product export | lean anchor | ÷ lean | page, all agents |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for grain in GRAINS:
+    print(
+        "| grain | periods | rows | product export | lean anchor | ÷ lean | page, all agents "
+        "| load average |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for grain in grains:
         now = datetime.now(UTC)
         window_periods = periods(window, grain, now=now)
         export(grain)  # warm-up: caches, the planner's statistics
@@ -235,7 +246,7 @@ def measure(window, *, repeat: int) -> None:
         print(
             f"| {grain} | {len(window_periods):,} | {len(product_rows):,} | "
             f"{product_time * 1000:,.0f} ms | {lean_time * 1000:,.0f} ms | "
-            f"{product_time / lean_time:.2f}× | {page_time * 1000:,.0f} ms |",
+            f"{product_time / lean_time:.2f}× | {page_time * 1000:,.0f} ms | {load_average()} |",
             flush=True,
         )
 
@@ -248,26 +259,32 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=30)
     parser.add_argument("--zone", default="America/New_York")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--grains", nargs="+", choices=GRAINS, default=GRAINS)
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
-    bench_reports.configure(
+    reused = contact_center.configure(
         args.database,
         sqlite_path=Path("/tmp/bench_grains.sqlite3"),
         postgres_name="bench_grains",
+        reuse=args.reuse,
     )
     from reports.selectors.window import Window
 
-    agents, codes = bench_reports.configuration(args.agents)
-    today = datetime.now(UTC).date()
-    days = [today - timedelta(days=args.days - index) for index in range(args.days)]
-    print(f"Machine: {bench_reports.machine()}")
-    started = time.perf_counter()
-    count = bench_reports.insert_events(
-        bench_reports.event_rows(agents, days, codes, following=None, first=True)
-    )
-    print(f"<!-- {count:,} events in {time.perf_counter() - started:.0f} s -->")
-    build_seconds, intervals = build_lean(datetime.now(UTC))
-    print(f"<!-- lean table: {intervals:,} intervals in {build_seconds:.0f} s -->")
+    print(f"Machine: {contact_center.machine()}")
+    if reused:
+        print("<!-- the contact center of an earlier run (--reuse) -->")
+    else:
+        agents, codes = contact_center.configuration(args.agents)
+        today = datetime.now(UTC).date()
+        days = [today - timedelta(days=args.days - index) for index in range(args.days)]
+        started = time.perf_counter()
+        count = contact_center.insert_events(
+            contact_center.event_rows(agents, days, codes, following=None, first=True)
+        )
+        print(f"<!-- {count:,} events in {time.perf_counter() - started:.0f} s -->")
+        build_seconds, intervals = build_lean(datetime.now(UTC))
+        print(f"<!-- lean table: {intervals:,} intervals in {build_seconds:.0f} s -->")
     zone = ZoneInfo(args.zone)
     local_today = datetime.now(zone).date()
     window = Window(
@@ -276,9 +293,14 @@ def main() -> None:
     print(
         f"\n{args.agents} agents, {args.days} days of history, window {window.date_from} to "
         f"{window.date_to} ({args.window} days) in {args.zone}, {args.database}, "
-        f"best of {args.repeat}:\n"
+        f"best of {args.repeat}, load average {load_average()}:\n"
     )
-    measure(window, repeat=args.repeat)
+    measure(window, repeat=args.repeat, grains=args.grains)
+    print(f"\nload average at the end: {load_average()}")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -193,7 +193,12 @@ class CodePicker(SelectMultiple):
 
 
 class TimeZonePicker(Select):
-    """The ~600 zone names, the common ones first, searched through `reports:time-zone-search`."""
+    """The ~600 zone names, the common ones first, searched through `reports:time-zone-search`.
+
+    The page writes the common zones only (the chosen one is among them, `time_zone_groups`):
+    the whole list was a good part of every report page's fixed cost (docs/performance.md).
+    The others are found by typing; without JavaScript the common zones are a plain list, and
+    any other zone can be given in the address (`?tz=Asia/Tokyo`)."""
 
     def __init__(self) -> None:
         super().__init__(attrs=_picker_attrs("reports:time-zone-search"))
@@ -201,6 +206,13 @@ class TimeZonePicker(Select):
     @property
     def media(self) -> forms.Media:
         return _picker_media()
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        chosen = set(self.format_value(value))
+        label, common = next(iter(self.choices))
+        options = [(zone, text, zone in chosen) for zone, text in common]
+        attributes = self.build_attrs(self.attrs, {**(attrs or {}), "id": f"id_{name}"})
+        return _select_html(name, attributes, [(label, options)])
 
 
 def time_zone_groups(*, preferred=()) -> list:

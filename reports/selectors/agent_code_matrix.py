@@ -113,7 +113,7 @@ class AgentCodeMatrix:
                 FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
                       JOIN periods d ON {membership_overlaps("d.period_start", "d.period_end")}
                       GROUP BY d.period, m.agent_id, m.group_id) i
-                LEFT JOIN logged_out o
+                LEFT JOIN period_logged_out o
                   ON o.agent_id = i.agent_id AND o.group_id = i.group_id AND o.period = i.period
                 JOIN {sql.table("agents")} a ON a.id = i.agent_id
                 JOIN {sql.table("users")} u ON u.id = a.user_id
@@ -123,7 +123,8 @@ class AgentCodeMatrix:
         )
 
     def _execute(self, query_tail: str, params: Sequence = ()) -> list[tuple]:
-        clause, clause_params = with_clause([*self.report._steps(), self._keys()])
+        steps = [*self.report._steps(), *self.report.logged_out_by_period(), self._keys()]
+        clause, clause_params = with_clause(steps)
         with connections[self.report.database].cursor() as cursor:
             cursor.execute(f"{clause} {query_tail}", [*clause_params, *params])
             return cursor.fetchall()

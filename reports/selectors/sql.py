@@ -11,7 +11,7 @@ read separately (julianday() is a float and would drift by tens of microseconds)
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db import connection, router
 from django.db.models import BigIntegerField, Func, QuerySet
@@ -27,6 +27,9 @@ TABLES = {
     "codes": StatusCode._meta.db_table,
     "lists": StatusCodeList._meta.db_table,
 }
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def reading_database() -> str:
@@ -62,7 +65,7 @@ def greatest(*expressions: str) -> str:
     return f"{'GREATEST' if is_postgresql() else 'MAX'}({', '.join(expressions)})"
 
 
-def _sqlite_epoch_us(expression: str) -> str:
+def sqlite_epoch_us(expression: str) -> str:
     # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; strftime('%s') would round a fraction.
     return (
         f"(CAST(strftime('%%s', substr({expression}, 1, 19)) AS INTEGER) * 1000000"
@@ -70,11 +73,22 @@ def _sqlite_epoch_us(expression: str) -> str:
     )
 
 
+def sqlite_epoch_seconds(expression: str) -> str:
+    """SQLite: the whole seconds since the epoch of the instant `expression`."""
+    return f"CAST(strftime('%%s', substr({expression}, 1, 19)) AS INTEGER)"
+
+
+def epoch_seconds(value: datetime) -> int:
+    """The whole seconds since the epoch of `value` (an aware instant)."""
+    delta = value - EPOCH
+    return delta.days * 86_400 + delta.seconds
+
+
 def duration_us(end: str, start: str) -> str:
     """SQL for the exact number of microseconds from instant `start` to instant `end`."""
     if is_postgresql():
         return f"CAST(EXTRACT(EPOCH FROM ({end}) - ({start})) * 1000000 AS BIGINT)"
-    return f"({_sqlite_epoch_us(end)} - {_sqlite_epoch_us(start)})"
+    return f"({sqlite_epoch_us(end)} - {sqlite_epoch_us(start)})"
 
 
 class Microseconds(Func):

@@ -41,3 +41,15 @@ def history(ana, sofia, sam):
     rejection(ana, at("2025-03-01 09:30"), "chat", "TECH")
     rejection(sofia, at("2025-03-01 09:45"), "phone", "CASE")
     rejection(sam, at("2025-03-02 09:10"), "email")
+
+
+@pytest.fixture(params=["by quarter hour", "period by period"])
+def both_period_lookups(request, monkeypatch):
+    """Run a test with each way SQLite finds an interval's period: through its UTC quarter hour
+    (used from many periods on) and reading the window period by period (few periods, or a
+    zone's offset in other minutes). PostgreSQL has one way: both runs are the same there."""
+    from reports.selectors import common
+
+    monkeypatch.setattr(
+        common, "MANY_PERIODS", 1 if request.param == "by quarter hour" else 1_000_000
+    )

@@ -11,6 +11,9 @@ import pytest
 
 from tests.reports.timeline import at, rejection, timeline
 
+# Each figure the same whichever way the periods are found (conftest).
+pytestmark = pytest.mark.usefixtures("both_period_lookups")
+
 TIME_BY_CODE = "/reports/time-by-code/"
 REJECTIONS = "/reports/rejections/"
 FIGURES = ("period", "status", "code", "count", "seconds", "duration", "percent_of_logged_in")
@@ -119,6 +122,25 @@ def test_kolkata_hours_start_on_the_local_hour(client_for, ana, superuser):
     assert rows == [
         ("2025-03-01T10:00+05:30", "on_break", "SHORT", "1", "900", "0:15:00", "25.0"),
         ("2025-03-01T11:00+05:30", "on_break", "SHORT", "0", "900", "0:15:00", "25.0"),
+    ]
+
+
+def test_an_offset_of_odd_minutes_cuts_hours_on_the_local_hour(client_for, ana, superuser):
+    # Monrovia was UTC-00:44:30 until 1972: its hours do not start on a UTC quarter hour.
+    # 08:00 to 11:00 local logged in; a break from 08:30 to 10:15 local.
+    zone = "Africa/Monrovia"
+    timeline(
+        ana,
+        (at("1971-06-01 08:00", zone), "available"),
+        (at("1971-06-01 08:30", zone), "on_break", "SHORT"),
+        (at("1971-06-01 10:15", zone), "available"),
+        (at("1971-06-01 11:00", zone), "logged_out"),
+    )
+    rows = figures(client_for(superuser), **one_day("1971-06-01", zone, "hour"))
+    assert rows == [
+        ("1971-06-01T08:00-00:44:30", "on_break", "SHORT", "1", "1800", "0:30:00", "50.0"),
+        ("1971-06-01T09:00-00:44:30", "on_break", "SHORT", "0", "3600", "1:00:00", "100.0"),
+        ("1971-06-01T10:00-00:44:30", "on_break", "SHORT", "0", "900", "0:15:00", "25.0"),
     ]
 
 

@@ -148,6 +148,23 @@ def test_time_zones_list_the_common_ones_first(client_for, history, superuser, s
     assert [child["id"] for group in found for child in group["children"]] == ["America/New_York"]
 
 
+def test_the_page_writes_the_common_time_zones_only(client_for, history, superuser, settings):
+    settings.TIME_ZONE = "Europe/Madrid"
+    client = client_for(superuser)
+    page = client.get("/reports/time-by-code/", WINDOW).content.decode()
+    # The zone in use and the center's.
+    assert '<option value="UTC" selected>' in page
+    assert '<option value="Europe/Madrid">' in page
+    assert "Asia/Tokyo" not in page
+    # Any other zone is found by typing, or given in the address, and then shown chosen.
+    page = client.get("/reports/time-by-code/", {**WINDOW, "tz": "Asia/Tokyo"})
+    assert page.context["filterset"].form.cleaned_data["tz"].key == "Asia/Tokyo"
+    assert '<option value="Asia/Tokyo" selected>' in page.content.decode()
+    assert client.get(ZONES, {"term": "tokyo"}).json()["results"][0]["children"] == [
+        {"id": "Asia/Tokyo", "text": "Asia/Tokyo"}
+    ]
+
+
 def found_codes(client, term: str = "", **headers) -> list[str]:
     response = client.get(CODES, {"term": term}, headers=headers)
     assert response.status_code == 200

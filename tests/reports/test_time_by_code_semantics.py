@@ -14,6 +14,9 @@ from reports.selectors.window import Window
 from statuscodes.models import StatusCode
 from tests.reports.timeline import at, timeline
 
+# Each figure the same whichever way the periods are found (conftest).
+pytestmark = pytest.mark.usefixtures("both_period_lookups")
+
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 HOUR = 3600
 
