@@ -4,6 +4,7 @@ warning that it had to read a synchronous one whole (core.middleware.AsyncFileRe
 
 import asyncio
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.asgi import get_asgi_application
@@ -38,7 +39,10 @@ def asgi_get(path: str) -> tuple[list[dict], list[warnings.WarningMessage]]:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        asyncio.run(get_asgi_application()(scope, receive, send))
+        # In a thread of its own: a browser test run earlier in this process (Playwright's
+        # synchronous API) may have left an event loop running in this one.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            thread.submit(asyncio.run, get_asgi_application()(scope, receive, send)).result()
     return sent, caught
 
 
