@@ -14,7 +14,7 @@ Also here: saving an agent whose group changes, which records the move in the ti
 (`agent_save`), and what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -156,11 +156,14 @@ class ActionRefused(Exception):
 class AgentLookup:
     """An agent named by their user (`username` or `user_id`), found by the statement that takes
     their lock: one query, where finding the agent first would be two. `missing` is raised (and
-    nothing recorded) when there is no such agent."""
+    nothing recorded) when there is no such agent. `confirm_user`, if given, is called with the
+    agent's user read by that statement, before anything else, and raises to refuse (the
+    session's claim of who is calling, agents.auth.SessionClaim)."""
 
-    missing: ActionRefused
+    missing: Exception
     username: str | None = None
     user_id: int | None = None
+    confirm_user: Callable[[AbstractBaseUser], None] | None = None
 
     def conditions(self) -> dict:
         if self.user_id is not None:
@@ -721,6 +724,8 @@ def _locked(agent: Agent | AgentLookup) -> Iterator[Agent]:
                 locked = agents.filter(**agent.conditions()).first()
                 if locked is None:
                     raise agent.missing
+                if agent.confirm_user is not None:
+                    agent.confirm_user(locked.user)
             else:
                 locked = agents.get(pk=agent.pk)
             # The next reads what the change needs, once the lock is granted: a statement sees
