@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from core.precompiled import PrecompiledQuery, first_of
+
 from .locks import LockWaitTimeout, atomic_with_lock_timeout
 from .models import ApiToken
 from .services import (
@@ -39,17 +41,24 @@ from .services import (
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+# The token, its user and their permission to act for other agents; compiled once per process
+# (core.precompiled).
+USABLE_TOKEN = PrecompiledQuery(
+    lambda *, key_hash: first_of(
+        ApiToken.objects.usable()
+        .select_related("user")
+        .annotate(**{MAY_ACT_FOR_OTHER_AGENTS: may_act_for_other_agents_read(OuterRef("user"))})
+        .filter(key_hash=key_hash)
+    ),
+    key_hash=str,
+)
+
+
 class ApiTokenAuth(HttpBearer):
     """`Authorization: Bearer <key>`, looked up by the key's SHA-256 hash."""
 
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser:
-        api_token = (
-            ApiToken.objects.usable()
-            .select_related("user")
-            .annotate(**{MAY_ACT_FOR_OTHER_AGENTS: may_act_for_other_agents_read(OuterRef("user"))})
-            .filter(key_hash=ApiToken.hash_key(token.strip()))
-            .first()
-        )
+        api_token = USABLE_TOKEN.first(key_hash=ApiToken.hash_key(token.strip()))
         if api_token is None:
             raise ActionRefused(
                 "not_authenticated", _("The API token is unknown, revoked or its user is inactive.")

@@ -1,0 +1,88 @@
+"""Statements compiled once per process (core.precompiled): each runs the SQL the ORM would run
+for the same values, and gives the same instances; a statement whose SQL would not be the same
+from one call to the next is refused when compiled."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from agents.auth import USABLE_TOKEN
+from agents.models import Agent, ApiToken
+from agents.selectors import CODES_OFFERED, SITUATION
+from agents.services import (
+    AGENT_TO_LOCK_BY_USER_ID,
+    AGENT_TO_LOCK_BY_USERNAME,
+    agent_perform_action,
+)
+from core.precompiled import PrecompiledQuery, PrecompilingError
+from tests.api.conftest import make_token
+
+
+def statements(ana, token):
+    lock = {"timeout_ms": 2000}
+    return [
+        (AGENT_TO_LOCK_BY_USER_ID, lock, {"user_id": ana.user_id}),
+        (AGENT_TO_LOCK_BY_USERNAME, lock, {"username": "ana"}),
+        (AGENT_TO_LOCK_BY_USERNAME, lock, {"username": "nobody"}),
+        (SITUATION, {}, {"agent_id": ana.pk}),
+        *(
+            (
+                CODES_OFFERED,
+                {"alphabetical": alphabetical, "language": language, "active_language": "en"},
+                {"code_list_id": ana.group.code_list_id},
+            )
+            for alphabetical, language in itertools.product([False, True], ["en", "es"])
+        ),
+        (USABLE_TOKEN, {}, {"key_hash": token.key_hash}),
+    ]
+
+
+def fields_of(instance, depth: int = 3) -> dict:
+    """What a model instance holds: its values, annotations and the related instances read
+    (select_related also links them back: followed `depth` levels)."""
+    values = {k: v for k, v in vars(instance).items() if k != "_state"}
+    if depth:
+        for name, obj in instance._state.fields_cache.items():
+            values[name] = fields_of(obj, depth - 1) if obj else obj
+    return values
+
+
+@pytest.mark.django_db(transaction=False)
+def test_each_statement_runs_the_orms_sql_and_gives_its_instances(ana):
+    agent_perform_action(agent=ana, action="login", source="console")  # an ongoing interval
+    token, _key = make_token(ana.user)
+    for statement, context, values in statements(ana, token):
+        orm_sql = statement.orm_sql(context=context, **values)
+        assert statement.precompiled_sql(context=context, **values) == orm_sql
+        queryset = statement._build(**context, **values)
+        with translation.override(context.get("active_language", "en")):
+            assert [fields_of(o) for o in statement.all(context=context, **values)] == [
+                fields_of(o) for o in queryset
+            ]
+
+
+def test_sql_that_changes_from_call_to_call_is_refused(db):
+    calls = itertools.count()
+    moving = PrecompiledQuery(
+        lambda *, user_id: Agent.objects.filter(user_id=user_id, pk__gt=next(calls)), user_id=int
+    )
+    with pytest.raises(PrecompilingError):
+        moving.all(user_id=1)
+
+
+def test_a_parameter_the_orm_transforms_is_refused(db):
+    contains = PrecompiledQuery(
+        lambda *, name: ApiToken.objects.filter(name__contains=name), name=str
+    )
+    with pytest.raises(PrecompilingError):
+        contains.all(name="x")
+
+
+def test_the_lock_statement_reads_the_timeout_it_was_compiled_with(ana):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite waits for its lock as the transaction begins")
+    short = AGENT_TO_LOCK_BY_USER_ID.precompiled_sql(context={"timeout_ms": 5}, user_id=1)
+    long = AGENT_TO_LOCK_BY_USER_ID.precompiled_sql(context={"timeout_ms": 5000}, user_id=1)
+    assert ("5ms" in short[1], "5000ms" in long[1]) == (True, True)
