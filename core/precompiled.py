@@ -16,6 +16,7 @@ it is built, a setting) is refused when compiled, as its stand-ins would not mat
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -25,6 +26,10 @@ from django.db.models.query import get_related_populators
 # Stand-ins: values no query of ours holds as a constant, within PostgreSQL's `integer` (a user's
 # id is one), two per parameter so that a constant is never taken for a parameter.
 INT_STAND_INS = (1_900_000_000, 1_950_000_000)
+DATETIME_STAND_INS = (
+    datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC),
+    datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=UTC),
+)
 
 
 class PrecompilingError(Exception):
@@ -57,10 +62,10 @@ class _Compiled:
             return rows
         return list(compiler.apply_converters(rows, converters))
 
-    def params_for(self, values: dict) -> list:
+    def params_for(self, values: dict, connection) -> list:
         params = list(self.params)
         for position, name in self.slots:
-            params[position] = values[name]
+            params[position] = _prepared(values[name], connection)
         return params
 
     def instances(self, rows: list, connection) -> list[Model]:
@@ -86,7 +91,8 @@ class _Compiled:
 
 class PrecompiledQuery:
     """`build(**context, **parameters)` → the queryset of model instances to run; `parameters`
-    names each parameter with its type (int or str), passed as is to a lookup."""
+    names each parameter with its type (int, str, or datetime: aware, as a DateTimeField takes
+    it), passed as is to a lookup."""
 
     def __init__(self, build: Callable[..., QuerySet], **parameters: type) -> None:
         self._build = build
@@ -100,7 +106,7 @@ class PrecompiledQuery:
         compiled = self.compiled(context)
         connection = connections[compiled.db]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.params_for(values))
+            cursor.execute(compiled.sql, compiled.params_for(values, connection))
             rows = cursor.fetchall()
         return compiled.instances(rows, connection)
 
@@ -127,7 +133,7 @@ class PrecompiledQuery:
     def precompiled_sql(self, *, context: dict | None = None, **values) -> tuple[str, tuple]:
         """The SQL and parameters a call with `values` runs (for the tests)."""
         compiled = self.compiled(context or {})
-        return compiled.sql, tuple(compiled.params_for(values))
+        return compiled.sql, tuple(compiled.params_for(values, connections[compiled.db]))
 
     def _compile(self, context: dict) -> _Compiled:
         runs = []
@@ -147,13 +153,14 @@ class PrecompiledQuery:
         )
         if sql != other_sql or len(params) != len(other_params):
             raise PrecompilingError(f"the SQL depends on more than its parameters:\n{sql}")
-        names_of = {value: name for name, value in stand_ins.items()}
+        connection = connections[db]
+        names_of = {_prepared(value, connection): name for name, value in stand_ins.items()}
         slots = []
         for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
-            name = names_of.get(value) if isinstance(value, (int, str)) else None
+            name = names_of.get(value) if isinstance(value, Hashable) else None
             if value == other and name is None:
                 continue  # a constant of the statement
-            if name is None or other_stand_ins[name] != other:
+            if name is None or _prepared(other_stand_ins[name], connection) != other:
                 raise PrecompilingError(f"parameter {position} is not passed as is: {value!r}")
             slots.append((position, name))
         missing = set(self._parameters) - {name for _position, name in slots}
@@ -178,9 +185,18 @@ def first_of(queryset: QuerySet) -> QuerySet:
     return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
 
 
-def _stand_in(index: int, name: str, kind: type, variant: int) -> int | str:
+def _stand_in(index: int, name: str, kind: type, variant: int) -> int | str | datetime:
     if kind is int:
         return INT_STAND_INS[variant] + index
     if kind is str:
         return f"\x1eprecompiled {name} {variant}\x1e"
+    if kind is datetime:
+        return DATETIME_STAND_INS[variant] + timedelta(seconds=index)
     raise PrecompilingError(f"unsupported parameter type {kind!r} for {name}")
+
+
+def _prepared(value, connection):
+    # As a DateTimeField prepares an aware datetime for the database (SQLite: a string).
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value

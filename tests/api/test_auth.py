@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
@@ -204,3 +205,13 @@ def test_a_supervisors_session_changes_their_agent_as_themselves(ana, supervisor
     assert StatusEvent.objects.latest("started_at").changed_by == supervisor_a
     # Their own status they cannot change: they are no agent.
     assert post_json(client, STATUS, {"action": "login"}).json()["error"] == "not_an_agent"
+
+
+def test_an_expired_session_is_refused(ana, client_for):
+    client = client_for(ana)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = post_json(client, STATUS, {"action": "login"})
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert not StatusEvent.objects.exists()

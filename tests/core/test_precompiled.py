@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agents.auth import USABLE_TOKEN
 from agents.models import Agent, ApiToken
@@ -17,10 +17,11 @@ from agents.services import (
     agent_perform_action,
 )
 from core.precompiled import PrecompiledQuery, PrecompilingError
+from core.sessions import UNEXPIRED_SESSION
 from tests.api.conftest import make_token
 
 
-def statements(ana, token):
+def statements(ana, token, session_key):
     lock = {"timeout_ms": 2000}
     return [
         (AGENT_TO_LOCK_BY_USER_ID, lock, {"user_id": ana.user_id}),
@@ -36,6 +37,7 @@ def statements(ana, token):
             for alphabetical, language in itertools.product([False, True], ["en", "es"])
         ),
         (USABLE_TOKEN, {}, {"key_hash": token.key_hash}),
+        (UNEXPIRED_SESSION, {}, {"session_key": session_key, "now": timezone.now()}),
     ]
 
 
@@ -50,10 +52,12 @@ def fields_of(instance, depth: int = 3) -> dict:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_each_statement_runs_the_orms_sql_and_gives_its_instances(ana):
+def test_each_statement_runs_the_orms_sql_and_gives_its_instances(ana, client):
     agent_perform_action(agent=ana, action="login", source="console")  # an ongoing interval
     token, _key = make_token(ana.user)
-    for statement, context, values in statements(ana, token):
+    client.force_login(ana.user)
+    session_key = client.session.session_key
+    for statement, context, values in statements(ana, token, session_key):
         orm_sql = statement.orm_sql(context=context, **values)
         assert statement.precompiled_sql(context=context, **values) == orm_sql
         queryset = statement._build(**context, **values)
