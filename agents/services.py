@@ -47,7 +47,7 @@ from core.choices import (
     Timer,
 )
 from core.deletion import usage_counts
-from core.precompiled import PrecompiledQuery, first_of
+from core.precompiled import PrecompiledQuery, PrecompiledUpdate, first_of
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
@@ -1153,12 +1153,16 @@ def _record_status_change(
     for interval, previous_status, ended_at in chain(timeline, status_before=status_before):
         interval.previous_status, interval.ended_at = previous_status, ended_at
     if ongoing is not None:
-        ongoing.save(update_fields=["ended_at"])
+        ENDED_AT_UPDATE.save(ongoing)
     event.save(force_insert=True)
     if ONGOING_INTERVAL in agent.__dict__:
         agent.__dict__[ONGOING_INTERVAL] = event
     status_changed.send(sender=StatusEvent, event=event)
     return event
+
+
+# `ongoing.save(update_fields=["ended_at"])`, compiled once per process (core.precompiled).
+ENDED_AT_UPDATE = PrecompiledUpdate(StatusEvent, ["ended_at"])
 
 
 def _record_rejection(

@@ -14,14 +14,16 @@ it is built, a setting) is refused when compiled, as its stand-ins would not mat
 """
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connections
+from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import UpdateQuery
 
 # Stand-ins: values no query of ours holds as a constant, within PostgreSQL's `integer` (a user's
 # id is one), two per parameter so that a constant is never taken for a parameter.
@@ -200,3 +202,58 @@ def _prepared(value, connection):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+class PrecompiledUpdate:
+    """`instance.save(update_fields=fields)` of a model with no pre_save or post_save receiver:
+    its UPDATE (Django's own SQL, found on the first call) compiled once per process and run with
+    the instance's values. Any receiver, a NULL or an expression as a value: Model.save()."""
+
+    def __init__(self, model: type[Model], fields: Sequence[str]) -> None:
+        self._model = model
+        self._fields = [model._meta.get_field(name) for name in fields]
+        self._sql: dict[str, str] = {}  # per database alias
+
+    def save(self, instance: Model) -> None:
+        values = [field.pre_save(instance, False) for field in self._fields]
+        if (
+            pre_save.has_listeners(self._model)
+            or post_save.has_listeners(self._model)
+            or any(value is None or hasattr(value, "resolve_expression") for value in values)
+        ):
+            instance.save(update_fields=[field.name for field in self._fields])
+            return
+        db = router.db_for_write(self._model, instance=instance)
+        connection = connections[db]
+        params = [
+            *(f.get_db_prep_save(v, connection) for f, v in zip(self._fields, values, strict=True)),
+            self._model._meta.pk.get_db_prep_value(instance.pk, connection),
+        ]
+        sql = self._sql.get(db) or self._compile(db, values, params, instance)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
+        if not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        instance._state.db = db
+
+    def orm_sql(self, instance: Model) -> tuple[str, tuple]:
+        """The SQL and parameters of the ORM's own update (for the tests)."""
+        values = [field.pre_save(instance, False) for field in self._fields]
+        return self._orm_sql(router.db_for_write(self._model, instance=instance), instance, values)
+
+    def _orm_sql(self, db: str, instance: Model, values: list) -> tuple[str, tuple]:
+        # Model._do_update: base_qs.filter(pk=…)._update([(field, None, value), …]).
+        query = self._model._base_manager.using(db).filter(pk=instance.pk).query.chain(UpdateQuery)
+        query.add_update_fields(
+            [(field, None, value) for field, value in zip(self._fields, values, strict=True)]
+        )
+        sql, params = query.get_compiler(db).as_sql()
+        return sql, tuple(params)
+
+    def _compile(self, db: str, values: list, params: list, instance: Model) -> str:
+        sql, orm_params = self._orm_sql(db, instance, values)
+        if orm_params != tuple(params):
+            raise PrecompilingError(f"the update's parameters are not the ORM's: {orm_params!r}")
+        self._sql[db] = sql
+        return sql

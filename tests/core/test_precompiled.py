@@ -3,17 +3,21 @@ for the same values, and gives the same instances; a statement whose SQL would n
 from one call to the next is refused when compiled."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agents.auth import USABLE_TOKEN
-from agents.models import Agent, ApiToken
+from agents.models import Agent, ApiToken, StatusEvent
 from agents.selectors import CODES_OFFERED, SITUATION
 from agents.services import (
     AGENT_TO_LOCK_BY_USER_ID,
     AGENT_TO_LOCK_BY_USERNAME,
+    ENDED_AT_UPDATE,
     agent_perform_action,
 )
 from core.precompiled import PrecompiledQuery, PrecompilingError
@@ -90,3 +94,32 @@ def test_the_lock_statement_reads_the_timeout_it_was_compiled_with(ana):
     short = AGENT_TO_LOCK_BY_USER_ID.precompiled_sql(context={"timeout_ms": 5}, user_id=1)
     long = AGENT_TO_LOCK_BY_USER_ID.precompiled_sql(context={"timeout_ms": 5000}, user_id=1)
     assert ("5ms" in short[1], "5000ms" in long[1]) == (True, True)
+
+
+def test_the_update_of_an_intervals_end_runs_the_orms_statement(ana):
+    agent_perform_action(agent=ana, action="login", source="console")
+    ongoing = StatusEvent.objects.get(agent=ana)
+    ongoing.ended_at = ongoing.started_at + timedelta(minutes=5)
+    with CaptureQueriesContext(connection) as by_the_orm:
+        ongoing.save(update_fields=["ended_at"])
+    with CaptureQueriesContext(connection) as precompiled:
+        ENDED_AT_UPDATE.save(ongoing)
+    assert [q["sql"] for q in precompiled] == [q["sql"] for q in by_the_orm]
+    StatusEvent.objects.filter(pk=ongoing.pk).delete()
+    with pytest.raises(DatabaseError):
+        ENDED_AT_UPDATE.save(ongoing)
+
+
+def test_a_receiver_of_the_intervals_saves_is_still_called(ana):
+    saved = []
+
+    def record(sender, instance, update_fields, **kwargs):
+        saved.append(update_fields)
+
+    post_save.connect(record, sender=StatusEvent)
+    try:
+        agent_perform_action(agent=ana, action="login", source="console")
+        agent_perform_action(agent=ana, action="take_break", code="LUNCH", source="console")
+    finally:
+        post_save.disconnect(record, sender=StatusEvent)
+    assert saved == [None, frozenset({"ended_at"}), None]
