@@ -24,7 +24,14 @@ from core.choices import ACTION_TARGET_STATUS, AgentStatus, Channel, EventSource
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .api_problems import problems_text
-from .auth import ApiTokenAuth, SessionCsrfAuth
+from .auth import (
+    ApiTokenAuth,
+    ClaimNotConfirmed,
+    SessionClaim,
+    SessionClaimAuth,
+    SessionCsrfAuth,
+    settle_session_claim,
+)
 from .models import Agent, Offer, StatusEvent
 from .selectors import (
     AgentState,
@@ -44,6 +51,7 @@ from .services import (
     agent_allowed_actions,
     agent_cancel_pending_change,
     agent_change_status,
+    agent_perform_action,
     agent_reject_interaction,
     agent_supervise,
     check_code_key,
@@ -268,6 +276,10 @@ STATE_RESPONSES = {200: AgentStateOut, 202: AgentStateOut, **CHANGE_ERRORS}
 
 
 def _error(request: HttpRequest, key: str, detail: str, status: int) -> HttpResponse:
+    if status != 401 and not settle_session_claim(request):
+        # Refused before the session's user was checked: who is calling is answered first, as
+        # everywhere else.
+        return _unauthenticated(request, AuthenticationError())
     response = api.create_response(request, {"error": key, "detail": detail}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -324,7 +336,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _caller(request: HttpRequest) -> AbstractBaseUser:
-    return request.auth  # set by ApiTokenAuth or SessionCsrfAuth: the authenticated user
+    # Set by ApiTokenAuth or SessionCsrfAuth: the authenticated user (SessionClaimAuth's claim
+    # is settled into one here, if still unconfirmed).
+    if not settle_session_claim(request):
+        raise AuthenticationError()
+    return request.auth
 
 
 def _me(request: HttpRequest) -> Agent:
@@ -474,10 +490,29 @@ def my_state(request: HttpRequest):
     return _state_out(agent_current_state(agent=_me(request)))
 
 
-@api.post("/agents/me/status", response=STATE_RESPONSES, tags=["agents"])
+@api.post(
+    "/agents/me/status",
+    response=STATE_RESPONSES,
+    tags=["agents"],
+    auth=[ApiTokenAuth(), SessionClaimAuth()],
+)
 def change_my_status(request: HttpRequest, payload: StatusIn):
     """Change your status, e.g. `{"action": "take_break", "code": "LUNCH"}`; while busy or in
     wrap-up a break, offline or logout is accepted as your pending change (202)."""
+    claim = request.auth
+    if isinstance(claim, SessionClaim) and payload.action not in SYSTEM_STATUS_ALLOWED_FROM:
+        # The session's user is checked by the statement that locks their agent (one query
+        # less); the agent acts for themselves, so no actor is recorded, as with `_caller`.
+        try:
+            state = agent_perform_action(
+                agent=claim.agent_lookup(),
+                action=payload.action,
+                code=payload.code,
+                source=EventSource.API,
+            )
+            return _state_response(state)
+        except ClaimNotConfirmed:
+            pass  # rolled back: Django's own reading of the session decides, as for any request
     return _state_response(_change_status(request, _to_change(request), payload))
 
 

@@ -36,7 +36,7 @@ def atomic_with_lock_timeout(*, set_by_first_query: bool = False) -> Iterator[No
     `with_lock_timeout`, which sets the timeout on PostgreSQL before it waits for any lock.
     Raises LockWaitTimeout (the transaction rolled back) when a wait ran out.
     """
-    timeout_ms = _timeout_ms()
+    timeout_ms = lock_timeout_ms()
     try:
         with _sqlite_busy_timeout(timeout_ms), transaction.atomic():
             if connection.vendor == "postgresql" and not set_by_first_query:
@@ -52,21 +52,25 @@ def atomic_with_lock_timeout(*, set_by_first_query: bool = False) -> Iterator[No
         raise
 
 
-def with_lock_timeout(queryset: QuerySet) -> QuerySet:
+def with_lock_timeout(queryset: QuerySet, *, timeout_ms: int | None = None) -> QuerySet:
     """`queryset`, setting PostgreSQL's `lock_timeout` for the transaction as it runs: the
     condition is evaluated on the rows found, before FOR UPDATE waits for their locks (the
     first statement of `atomic_with_lock_timeout(set_by_first_query=True)`). Unchanged on
-    SQLite, which waits for its lock as the transaction begins."""
+    SQLite, which waits for its lock as the transaction begins. `timeout_ms` (default
+    `lock_timeout_ms()`): given by a statement compiled once (core.precompiled)."""
     if connection.vendor != "postgresql":
         return queryset
     # set_config(…, true) is SET LOCAL with a bound parameter; it returns the value, never null.
     setting = RawSQL(
-        "set_config('lock_timeout', %s, true)", [f"{_timeout_ms()}ms"], output_field=CharField()
+        "set_config('lock_timeout', %s, true)",
+        [f"{timeout_ms or lock_timeout_ms()}ms"],
+        output_field=CharField(),
     )
     return queryset.alias(lock_timeout_set=setting).filter(lock_timeout_set__isnull=False)
 
 
-def _timeout_ms() -> int:
+def lock_timeout_ms() -> int:
+    """AGENT_LOCK_TIMEOUT in milliseconds."""
     return max(1, round(settings.AGENT_LOCK_TIMEOUT * 1000))
 
 

@@ -19,10 +19,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Lower
+from django.db.models.query import MAX_GET_RESULTS
 from django.utils import translation
 
 from core.choices import CODED_ACTIONS, AgentStatus, EventKind, EventSource, SystemReason
-from statuscodes.models import CodeOrder, StatusCode, label_in
+from core.precompiled import PrecompiledQuery
+from statuscodes.models import CodeOrder, StatusCode, StatusCodeList, label_in
 
 from .models import Agent, Offer, PendingChange, StatusEvent
 from .signals import lock_reads
@@ -82,7 +84,7 @@ def load_situation(agent: Agent) -> None:
     """Read the agent's situation into `agent` in one query (the caller holds the agent's lock,
     and keeps it up to date while it does): `agent_current_state`, `agent_pending_offer` and
     `agent_pending_change` then ask nothing more, and `agents.signals.lock_reads` are read too."""
-    read = _with_situation(Agent.objects.filter(pk=agent.pk)).get()
+    read = SITUATION.first(agent_id=agent.pk)
     for name in (HAS_PENDING_OFFER, HAS_PENDING_CHANGE, *lock_reads):
         agent.__dict__[name] = read.__dict__[name]
     # Set by select_related only where the join found a row.
@@ -103,6 +105,15 @@ def _with_situation(agents: QuerySet[Agent]) -> QuerySet[Agent]:
             **{name: read() for name, read in lock_reads.items()},
         }
     ).select_related(f"{ONGOING_INTERVAL}__code")
+
+
+# Compiled once per process (core.precompiled): the statement `.get()` would run.
+SITUATION = PrecompiledQuery(
+    lambda *, agent_id: _with_situation(Agent.objects.filter(pk=agent_id)).order_by()[
+        :MAX_GET_RESULTS
+    ],
+    agent_id=int,
+)
 
 
 def loaded_ongoing_interval(agent: Agent) -> StatusEvent | None:
@@ -226,17 +237,17 @@ def agent_codes_by_action(*, agent: Agent) -> dict[str, list[StatusCode]]:
     if CODES_BY_ACTION not in agent.__dict__:
         codes: dict[str, list[StatusCode]] = defaultdict(list)
         code_list = agent.group.code_list
-        links = StatusCode.actions.through.objects.filter(
-            statuscode__in=StatusCode.objects.offered(code_list=code_list),
-            action_id__in=CODED_ACTIONS,
-        ).select_related("statuscode")
-        # The list's order, as `StatusCode.objects.offered` sorts it, in the agent's language.
-        if code_list is not None and code_list.code_order == CodeOrder.ALPHABETICAL:
-            links = links.annotate(
-                label_shown=label_in(agent.language, "statuscode__label")
-            ).order_by(Lower("label_shown"), "statuscode__code")
+        if code_list is None or not code_list.active:
+            links = []  # nothing offered, and no query
         else:
-            links = links.order_by("statuscode__sort_order", "statuscode__code")
+            links = CODES_OFFERED.all(
+                context={
+                    "alphabetical": code_list.code_order == CodeOrder.ALPHABETICAL,
+                    "language": agent.language,
+                    "active_language": translation.get_language(),
+                },
+                code_list_id=code_list.pk,
+            )
         for link in links:
             codes[link.action_id].append(link.statuscode)
         by_action = {action: codes[action] for action in CODED_ACTIONS}
@@ -244,6 +255,32 @@ def agent_codes_by_action(*, agent: Agent) -> dict[str, list[StatusCode]]:
             return by_action
         agent.__dict__[CODES_BY_ACTION] = by_action
     return agent.__dict__[CODES_BY_ACTION]
+
+
+def _codes_offered(
+    *, alphabetical: bool, language: str, active_language: str | None, code_list_id: int
+) -> QuerySet:
+    """The codes offered for every coded action, as (code, action) links, in the list's order
+    (as `StatusCode.objects.offered` sorts it) in the agent's `language`."""
+    code_list = StatusCodeList(
+        pk=code_list_id,
+        active=True,
+        code_order=CodeOrder.ALPHABETICAL if alphabetical else CodeOrder.SORT_ORDER,
+    )
+    with translation.override(active_language):
+        links = StatusCode.actions.through.objects.filter(
+            statuscode__in=StatusCode.objects.offered(code_list=code_list),
+            action_id__in=CODED_ACTIONS,
+        ).select_related("statuscode")
+        if alphabetical:
+            return links.annotate(label_shown=label_in(language, "statuscode__label")).order_by(
+                Lower("label_shown"), "statuscode__code"
+            )
+        return links.order_by("statuscode__sort_order", "statuscode__code")
+
+
+# Compiled once per process (core.precompiled), per order and language.
+CODES_OFFERED = PrecompiledQuery(_codes_offered, code_list_id=int)
 
 
 def agent_code_choices(*, agent: Agent) -> dict[str, list[OfferedCode]]:

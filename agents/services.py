@@ -14,7 +14,7 @@ Also here: saving an agent whose group changes, which records the move in the ti
 (`agent_save`), and what blocks the deletion of an agent group or an agent (the admin shows it).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -47,10 +47,16 @@ from core.choices import (
     Timer,
 )
 from core.deletion import usage_counts
+from core.precompiled import PrecompiledQuery, PrecompiledUpdate, first_of
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH, is_code_key
 
-from .locks import LockWaitTimeout, atomic_with_lock_timeout, with_lock_timeout
+from .locks import (
+    LockWaitTimeout,
+    atomic_with_lock_timeout,
+    lock_timeout_ms,
+    with_lock_timeout,
+)
 from .models import Agent, AgentGroup, Offer, PendingChange, StatusEvent
 from .selectors import (
     HAS_PENDING_CHANGE,
@@ -157,19 +163,53 @@ class ActionRefused(Exception):
 class AgentLookup:
     """An agent named by their user (`username` or `user_id`), found by the statement that takes
     their lock: one query, where finding the agent first would be two. `missing` is raised (and
-    nothing recorded) when there is no such agent."""
+    nothing recorded) when there is no such agent. `confirm_user`, if given, is called with the
+    agent's user read by that statement, before anything else, and raises to refuse (the
+    session's claim of who is calling, agents.auth.SessionClaim)."""
 
-    missing: ActionRefused
+    missing: Exception
     username: str | None = None
     user_id: int | None = None
+    confirm_user: Callable[[AbstractBaseUser], None] | None = None
 
-    def conditions(self) -> dict:
+    def lock(self) -> Agent:
+        """The agent, locked by one statement (compiled once: core.precompiled)."""
+        context = {"timeout_ms": lock_timeout_ms()}
         if self.user_id is not None:
-            return {"user_id": self.user_id}
-        if self.username is None or "\x00" in self.username:
+            found = AGENT_TO_LOCK_BY_USER_ID.first(context=context, user_id=self.user_id)
+        elif self.username is None or "\x00" in self.username:
             # No username holds a NUL byte, and PostgreSQL refuses one in a query.
+            found = None
+        else:
+            found = AGENT_TO_LOCK_BY_USERNAME.first(context=context, username=self.username)
+        if found is None:
             raise self.missing
-        return {"user__username": self.username}
+        if self.confirm_user is not None:
+            self.confirm_user(found.user)
+        return found
+
+
+def _agents_to_lock(*, timeout_ms: int | None = None) -> QuerySet[Agent]:
+    # One statement sets the lock timeout, finds the agent and locks their row.
+    return with_lock_timeout(
+        Agent.objects.select_for_update(of=("self",)).select_related("user", "group__code_list"),
+        timeout_ms=timeout_ms,
+    )
+
+
+# The lock statements of the API's changes (an AgentLookup), compiled once per process.
+AGENT_TO_LOCK_BY_USER_ID = PrecompiledQuery(
+    lambda *, timeout_ms, user_id: first_of(
+        _agents_to_lock(timeout_ms=timeout_ms).filter(user_id=user_id)
+    ),
+    user_id=int,
+)
+AGENT_TO_LOCK_BY_USERNAME = PrecompiledQuery(
+    lambda *, timeout_ms, username: first_of(
+        _agents_to_lock(timeout_ms=timeout_ms).filter(user__username=username)
+    ),
+    username=str,
+)
 
 
 def agent_allowed_actions(*, state: AgentState) -> list[str]:
@@ -740,18 +780,10 @@ def _locked(agent: Agent | AgentLookup) -> Iterator[Agent]:
     """
     try:
         with atomic_with_lock_timeout(set_by_first_query=True):
-            # One statement sets the lock timeout, finds the agent and locks their row.
-            agents = with_lock_timeout(
-                Agent.objects.select_for_update(of=("self",)).select_related(
-                    "user", "group__code_list"
-                )
-            )
             if isinstance(agent, AgentLookup):
-                locked = agents.filter(**agent.conditions()).first()
-                if locked is None:
-                    raise agent.missing
+                locked = agent.lock()
             else:
-                locked = agents.get(pk=agent.pk)
+                locked = _agents_to_lock().get(pk=agent.pk)
             # The next reads what the change needs, once the lock is granted: a statement sees
             # the database as it was when it began, before any wait for the lock, so the lock's
             # own statement could miss what the previous holder committed.
@@ -1150,12 +1182,16 @@ def _record_status_change(
     for interval, previous_status, ended_at in chain(timeline, status_before=status_before):
         interval.previous_status, interval.ended_at = previous_status, ended_at
     if ongoing is not None:
-        ongoing.save(update_fields=["ended_at"])
+        ENDED_AT_UPDATE.save(ongoing)
     event.save(force_insert=True)
     if ONGOING_INTERVAL in agent.__dict__:
         agent.__dict__[ONGOING_INTERVAL] = event
     status_changed.send(sender=StatusEvent, event=event)
     return event
+
+
+# `ongoing.save(update_fields=["ended_at"])`, compiled once per process (core.precompiled).
+ENDED_AT_UPDATE = PrecompiledUpdate(StatusEvent, ["ended_at"])
 
 
 def _record_rejection(

@@ -1,21 +1,26 @@
 """Status-change throughput of the API, run by hand (not part of the test suite).
 
     .venv/bin/python bench/api.py one --database postgres      # queries and server time
+    .venv/bin/python bench/api.py one --session                 # the same, the agent's session
     .venv/bin/python bench/api.py load --agents 10 50           # through gunicorn, PostgreSQL
+    .venv/bin/python bench/api.py load --pool                   # … with the connection pool
 
 `one` measures a single status change in the server process: the SQL queries it runs and the
 milliseconds it takes, through django.test.Client with a bearer token (an integration acting
-for an agent), the agent alternating take_break (with a code) and go_available, REPEAT times;
-it prints the queries of one change (BEGIN and COMMIT included), the p50/p99 milliseconds and
-the p50/p99 processor milliseconds of the server process (Django's own work, PostgreSQL's
-excluded: on a busy machine the elapsed time is mostly waiting for a core).
+for an agent; `--session`: the agent's own session, `POST /api/v1/agents/me/status`), the agent
+alternating take_break (with a code) and go_available, REPEAT times after WARMUP changes that
+are not measured; it prints the queries of one change (BEGIN and COMMIT included), the p50/p99
+milliseconds and the p50/p99 processor milliseconds of the server process (Django's own work,
+PostgreSQL's excluded: on a busy machine the elapsed time is mostly waiting for a core).
 
-`load` starts gunicorn (production settings, WORKERS sync workers) on a scratch PostgreSQL
-database, gives each of AGENTS agents its own thread and keep-alive connection, and has each
-agent change status as fast as the server answers for SECONDS seconds (take_break with a code,
-then go_available, …), through the integration's token. It prints changes per second and the
-client-side p50/p99 latency per agent count, then checks the timeline: every 2xx answer is one
-recorded change, no gap, no overlap. The load client, gunicorn and PostgreSQL share the
+`load` starts gunicorn as `make serve` does (Uvicorn's ASGI workers, production settings;
+`--wsgi`: gunicorn's sync workers instead; `--pool`: DATABASE_POOL=true, psycopg's pool in each
+worker) on a scratch PostgreSQL database, gives each of AGENTS agents its own thread and
+keep-alive connection, and has each agent change status as fast as the server answers for
+SECONDS seconds (take_break with a code, then go_available, …), through the integration's
+token, after a warm-up of WARMUP seconds that is not measured. It prints changes per second and
+the client-side p50/p99 latency per agent count, then checks the timeline: every 2xx answer is
+one recorded change, no gap, no overlap. The load client, gunicorn and PostgreSQL share the
 machine's cores, as in production on one box. Results: docs/performance.md#api-throughput.
 """
 
@@ -109,28 +114,37 @@ def next_body(step: int) -> dict:
 
 def run_one(args) -> None:
     setup_django(environment(args.database))
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()
     key, (name,) = make_center(1)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-    path = f"/api/v1/agents/{name}/status"
+    if args.session:
+        client = Client()  # the console's session (CSRF is checked by the browser's own tests)
+        client.force_login(get_user_model().objects.get(username=name))
+        path = "/api/v1/agents/me/status"
+    else:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        path = f"/api/v1/agents/{name}/status"
     millis, cpu_millis, counts, last = [], [], [], None
-    for step in range(args.repeat + 1):
+    for step in range(args.warmup + args.repeat):
         with CaptureQueriesContext(connection) as queries:
             start, cpu_start = time.perf_counter(), time.process_time()
             response = client.post(path, json.dumps(next_body(step)), "application/json")
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         assert response.status_code == 200, response.content
-        if step:  # the first request (login) warms the process up
+        if step >= args.warmup:  # the first changes (login first) warm the process up
             millis.append(elapsed * 1000)
             cpu_millis.append(cpu * 1000)
             counts.append(len(queries))
             last = queries.captured_queries
+    door = "session" if args.session else "token"
     print(
-        f"# one status change, {args.database}, {args.repeat} changes, {platform.python_version()}"
+        f"# one status change, {args.database}, {door}, {args.repeat} changes after "
+        f"{args.warmup}, Python {platform.python_version()}, load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     print(f"queries per change: {min(counts)}–{max(counts)}")
     for query in last:
@@ -155,11 +169,18 @@ def free_port() -> int:
 
 
 def run_load(args) -> None:
-    print(f"# API load, PostgreSQL, gunicorn {args.workers} sync workers, {args.seconds} s each")
-    print("| agents | changes | changes/s | p50 ms | p99 ms | non-2xx |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    kind = "sync (WSGI)" if args.wsgi else "Uvicorn (ASGI)"
+    pool = ", connection pool" if args.pool else ""
+    print(
+        f"# API load, PostgreSQL, gunicorn {args.workers} {kind} workers{pool}, "
+        f"{args.seconds} s each after {args.warmup} s of warm-up"
+    )
+    print("| agents | changes | changes/s | p50 ms | p99 ms | non-2xx | load average |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for agents in args.agents:
         env = environment("postgres")
+        if args.pool:
+            env["DATABASE_POOL"] = "true"
         setup_env = {**os.environ, **env}
         script = (
             "import json, sys; sys.path.insert(0, '.'); from bench.api import setup_django, "
@@ -170,10 +191,14 @@ def run_load(args) -> None:
         ).stdout
         key, names = json.loads(out.decode().strip().splitlines()[-1])
         port = free_port()
+        # As `make serve` (Makefile): the ASGI application in Uvicorn's workers, or WSGI.
+        application = ["config.wsgi"] if args.wsgi else ["config.asgi:application"]
+        if not args.wsgi:
+            application += ["--worker-class", "uvicorn_worker.UvicornWorker"]
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
+                *application,
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
@@ -186,15 +211,20 @@ def run_load(args) -> None:
         )
         try:
             wait_for(port)
-            changes, latencies, refused = load(port, key, names, args.seconds)
+            steps: dict[str, int] = {}
+            warmed = load(port, key, names, args.warmup, steps)[0]
+            load_start = os.getloadavg()[0]
+            changes, latencies, refused = load(port, key, names, args.seconds, steps)
+            load_end = os.getloadavg()[0]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         recorded = check_timelines(env, names)
-        assert recorded == changes, f"{changes} changes answered 2xx, {recorded} recorded"
+        assert recorded == warmed + changes, f"{changes} changes answered 2xx, {recorded} recorded"
         print(
             f"| {agents} | {changes} | {changes / args.seconds:.1f} | "
-            f"{percentile(latencies, 50):.1f} | {percentile(latencies, 99):.1f} | {refused} |"
+            f"{percentile(latencies, 50):.1f} | {percentile(latencies, 99):.1f} | {refused} | "
+            f"{load_start:.1f}–{load_end:.1f} |"
         )
 
 
@@ -208,7 +238,8 @@ def wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def load(port: int, key: str, names: list[str], seconds: float):
+def load(port: int, key: str, names: list[str], seconds: float, steps: dict[str, int]):
+    """Each agent changes status for `seconds`, from its step in `steps` (updated)."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     latencies: list[float] = []
@@ -217,7 +248,7 @@ def load(port: int, key: str, names: list[str], seconds: float):
     def agent(name: str) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        mine, ok, refused, step = [], 0, 0, 0
+        mine, ok, refused, step = [], 0, 0, steps.get(name, 0)
         while time.monotonic() < deadline:
             body = json.dumps(next_body(step))
             start = time.perf_counter()
@@ -232,6 +263,7 @@ def load(port: int, key: str, names: list[str], seconds: float):
                 refused += 1
         conn.close()
         with lock:
+            steps[name] = step
             latencies.extend(mine)
             totals["ok"] += ok
             totals["refused"] += refused
@@ -271,10 +303,15 @@ def main() -> None:
     one = sub.add_parser("one")
     one.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
     one.add_argument("--repeat", type=int, default=500)
+    one.add_argument("--warmup", type=int, default=50, help="changes not measured, first")
+    one.add_argument("--session", action="store_true", help="the agent's session, not a token")
     many = sub.add_parser("load")
     many.add_argument("--agents", type=int, nargs="+", default=[10, 50])
     many.add_argument("--seconds", type=float, default=20)
+    many.add_argument("--warmup", type=float, default=3, help="seconds not measured, first")
     many.add_argument("--workers", type=int, default=3)
+    many.add_argument("--wsgi", action="store_true", help="gunicorn's sync workers, not ASGI")
+    many.add_argument("--pool", action="store_true", help="DATABASE_POOL=true")
     args = parser.parse_args()
     run_one(args) if args.mode == "one" else run_load(args)
 

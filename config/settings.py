@@ -324,6 +324,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
+# Django's database sessions, whose read runs compiled once per process (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
 # Agents share workstations between shifts: the session is also gone when the browser closes
 # (docs/security.md, "Sessions").

@@ -25,7 +25,11 @@ from django_eventstream.views import events
 
 from agents.models import Agent, StatusEvent
 
-from .selectors.scope import live_channel_for_reader, live_channels_for_agent
+from .selectors.scope import (
+    group_supervisor_ids,
+    live_channel_for_reader,
+    live_channels_for_agent,
+)
 
 EVENT_TYPE = "status"
 
@@ -62,24 +66,51 @@ def pushes_worker_changes() -> bool:
     return hasattr(settings, "EVENTSTREAM_REDIS")
 
 
+# Read with the agent's situation once a change holds their lock (agents.signals.lock_reads).
+SUPERVISOR_IDS = "live_push_supervisor_ids"
+
+
 def on_status_changed(sender, *, event: StatusEvent, **kwargs) -> None:
-    # Read now, from what the change holds in memory (no query inside its transaction); sent
-    # after the commit, never for a rollback.
+    # Read now, from what the change holds in memory (no query inside its transaction, none
+    # after it where the change read the agent with their lock); sent after the commit, never
+    # for a rollback.
     change = {
         "status": event.status,
         "code": event.code.code if event.code_id else "",
         "at": event.started_at.isoformat(),
     }
-    transaction.on_commit(partial(publish, agent_id=event.agent_id, change=change), robust=True)
+    agent = event.agent if StatusEvent.agent.is_cached(event) else None
+    username = agent.user.get_username() if agent and Agent.user.is_cached(agent) else None
+    supervisors = agent.__dict__.get(SUPERVISOR_IDS, False) if agent else False
+    transaction.on_commit(
+        partial(
+            publish,
+            agent_id=event.agent_id,
+            change=change,
+            username=username,
+            supervisor_ids=None if supervisors is False else group_supervisor_ids(supervisors),
+        ),
+        robust=True,
+    )
 
 
-def event_payload(*, agent_id: int, change: dict) -> dict:
+def event_payload(*, agent_id: int, change: dict, username: str | None = None) -> dict:
     """What a board is told: whose status changed, to what, since when (what its row shows)."""
-    username = Agent.objects.filter(pk=agent_id).values_list("user__username", flat=True).first()
+    if username is None:
+        username = (
+            Agent.objects.filter(pk=agent_id).values_list("user__username", flat=True).first()
+        )
     return {"agent": username, **change}
 
 
-def publish(*, agent_id: int, change: dict) -> None:
-    payload = event_payload(agent_id=agent_id, change=change)
-    for channel in sorted(live_channels_for_agent(agent_id=agent_id)):
+def publish(
+    *,
+    agent_id: int,
+    change: dict,
+    username: str | None = None,
+    supervisor_ids: list[int] | None = None,
+) -> None:
+    payload = event_payload(agent_id=agent_id, change=change, username=username)
+    channels = live_channels_for_agent(agent_id=agent_id, supervisor_ids=supervisor_ids)
+    for channel in sorted(channels):
         send_event(channel, EVENT_TYPE, payload)

@@ -7,12 +7,13 @@ agent's group at the time, and the reports keep the events of the groups in scop
 there (who moved out); the live board reads only the agents in the groups now.
 """
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from agents.models import Agent, AgentGroup, StatusEvent
@@ -138,12 +139,42 @@ def live_channel_for_reader(*, user: AbstractBaseUser | AnonymousUser) -> str | 
     return LIVE_CHANNEL_SUPERVISOR.format(user_id=user.pk)
 
 
-def live_channels_for_agent(*, agent_id: int) -> set[str]:
+def live_channels_for_agent(
+    *, agent_id: int, supervisor_ids: Iterable[int] | None = None
+) -> set[str]:
     """The channels of the readers who may see this agent now: everyone's, and the supervisors'
-    of the agent's group."""
-    supervisor_ids = AgentGroup.supervisors.through.objects.filter(
-        agentgroup__agents__id=agent_id
-    ).values_list("user_id", flat=True)
+    of the agent's group (`supervisor_ids`, when read already: `group_supervisor_ids`)."""
+    if supervisor_ids is None:
+        supervisor_ids = AgentGroup.supervisors.through.objects.filter(
+            agentgroup__agents__id=agent_id
+        ).values_list("user_id", flat=True)
     return {LIVE_CHANNEL_ALL} | {
         LIVE_CHANNEL_SUPERVISOR.format(user_id=user_id) for user_id in supervisor_ids
     }
+
+
+class _CommaSeparated(Aggregate):
+    """The values as one string, "3,7,12" (NULL for none), in both databases."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS text), ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def group_supervisor_ids_read() -> Subquery:
+    """The ids of the supervisors of an agent's group, read with the agent (an expression on
+    Agent, for `agents.signals.lock_reads`); `group_supervisor_ids` gives them back."""
+    return Subquery(
+        AgentGroup.supervisors.through.objects.filter(agentgroup_id=OuterRef("group_id"))
+        .values("agentgroup_id")
+        .annotate(ids=_CommaSeparated("user_id"))
+        .values("ids")
+    )
+
+
+def group_supervisor_ids(read: str | None) -> list[int]:
+    """The ids `group_supervisor_ids_read` read."""
+    return [int(user_id) for user_id in read.split(",")] if read else []

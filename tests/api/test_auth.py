@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
@@ -119,3 +120,98 @@ def test_token_for_a_new_user_works_once_made(db):
     _, key = make_token(user)
     assert ApiToken.objects.get().key_hash == ApiToken.hash_key(key)
     assert Client().get(ME, **bearer(key)).json()["error"] == "not_an_agent"
+
+
+# The session's user is checked by the statement that locks the agent on a status change
+# (agents.auth.SessionClaim): every refusal must stay what Django's own reading of the session
+# gives, whatever the body asks.
+CHANGES = [
+    {"action": "login"},
+    {"action": "fly"},
+    {"action": "take_break", "code": "not a key!"},
+    {"action": "busy"},
+]
+
+
+@pytest.mark.parametrize("body", CHANGES)
+def test_a_logged_out_sessions_cookie_changes_nothing(ana, client_for, body):
+    client = client_for(ana)
+    cookie = client.cookies["sessionid"].value
+    client.logout()
+    client.cookies["sessionid"] = cookie
+
+    response = post_json(client, STATUS, body)
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert not StatusEvent.objects.exists()
+
+
+@pytest.mark.parametrize("body", CHANGES)
+def test_a_session_from_before_a_password_change_is_refused_and_ended(ana, client_for, body):
+    client = client_for(ana)
+    ana.user.set_password("a new password")
+    ana.user.save()
+
+    response = post_json(client, STATUS, body)
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert not StatusEvent.objects.exists()
+    # Django ended that session: a later request with the same cookie is refused too.
+    assert client.get(ME).status_code == 401
+
+
+def test_the_session_of_a_deactivated_agent_is_refused(ana, client_for):
+    client = client_for(ana)
+    ana.user.is_active = False
+    ana.user.save()
+
+    response = post_json(client, STATUS, {"action": "login"})
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert not StatusEvent.objects.exists()
+
+
+def test_a_session_signed_with_a_previous_secret_key_still_changes_the_status(
+    ana, client_for, settings
+):
+    client = client_for(ana)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+
+    response = post_json(client, STATUS, {"action": "login"})
+
+    assert response.status_code == 200, response.content
+    assert StatusEvent.objects.get().changed_by is None
+    assert client.get(ME).json()["status"] == "available"
+
+
+def test_an_agent_may_not_report_a_system_status_with_the_session(ana, client_for):
+    client = client_for(ana)
+    assert post_json(client, STATUS, {"action": "login"}).status_code == 200
+
+    response = post_json(client, STATUS, {"action": "busy"})
+
+    assert (response.status_code, response.json()["error"]) == (403, "forbidden")
+    assert StatusEvent.objects.count() == 1
+
+
+def test_a_supervisors_session_changes_their_agent_as_themselves(ana, supervisor_a, client_for):
+    assert post_json(client_for(ana), STATUS, {"action": "login"}).status_code == 200
+    client = client_for(supervisor_a)
+
+    response = post_json(client, "/api/v1/agents/ana/status", {"action": "logout"})
+
+    assert response.status_code == 200, response.content
+    assert StatusEvent.objects.latest("started_at").changed_by == supervisor_a
+    # Their own status they cannot change: they are no agent.
+    assert post_json(client, STATUS, {"action": "login"}).json()["error"] == "not_an_agent"
+
+
+def test_an_expired_session_is_refused(ana, client_for):
+    client = client_for(ana)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = post_json(client, STATUS, {"action": "login"})
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert not StatusEvent.objects.exists()

@@ -116,6 +116,28 @@ def test_a_change_goes_to_the_supervisors_the_agent_has_when_it_is_told(
     }
 
 
+def test_a_change_is_told_from_what_it_read_with_the_lock(
+    sent,
+    ana,
+    supervisor_a,
+    supervisor_b,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    ana.group.supervisors.add(supervisor_b)
+    with django_capture_on_commit_callbacks() as told:
+        log_in(ana)
+    with django_assert_num_queries(0):
+        for callback in told:
+            callback()
+    assert {channel for channel, _, _ in sent} == {
+        "live-all",
+        f"live-supervisor-{supervisor_a.pk}",
+        f"live-supervisor-{supervisor_b.pk}",
+    }
+    assert {payload["agent"] for _, _, payload in sent} == {"ana"}
+
+
 # The stream itself, read as a browser reads it.
 
 
