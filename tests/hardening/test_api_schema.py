@@ -106,15 +106,15 @@ def integration_key(center):
 
 
 # A few dozen requests per operation and caller (more for the integration, which reaches every
-# agent): the whole module runs in seconds; the thorough profile sends 25 times more.
+# agent): the whole module runs in seconds; the thorough profile sends 50 times more.
 @schema.parametrize()
-@budget(25)
+@budget(12)
 def test_an_agent_with_a_token_gets_no_server_error_and_answers_match_the_schema(case, agent_key):
     case.call_and_validate(headers={"Authorization": f"Bearer {agent_key}"})
 
 
 @schema.parametrize()
-@budget(60)
+@budget(30)
 def test_an_integration_acting_for_agents_gets_no_server_error_and_answers_match_the_schema(
     case, integration_key
 ):
