@@ -4,6 +4,7 @@
     .venv/bin/python bench/grains.py --database postgres    # database bench_grains on 127.0.0.1
     options: --agents 1000 --days 90 --window 30 --zone America/New_York --repeat 2
              --grains day 15m …   (default: every grain)
+             --postgres-name bench_grains   (the PostgreSQL database's name)
              --reuse              (keep the generated data for the next run, and use the data
                                    an earlier run kept; delete it by hand when done)
 
@@ -261,12 +262,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--grains", nargs="+", choices=GRAINS, default=GRAINS)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--postgres-name", default="bench_grains")
     args = parser.parse_args()
 
     reused = contact_center.configure(
         args.database,
         sqlite_path=Path("/tmp/bench_grains.sqlite3"),
-        postgres_name="bench_grains",
+        postgres_name=args.postgres_name,
         reuse=args.reuse,
     )
     from reports.selectors.window import Window

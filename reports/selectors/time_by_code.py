@@ -567,10 +567,17 @@ class TimeByCodeReport(PeriodReport):
     def _report_rows(self) -> Cte:
         """The report's rows: the buckets of the statuses asked for, with names and labels (the
         group is the one the agent was in), and the agent's time logged in during the row's
-        period while in that group (`row_logged_in`)."""
+        period while in that group (`row_logged_in`).
+
+        The time logged in reaches each bucket through a window over both steps, not a join:
+        PostgreSQL cannot estimate the size of either (with the table's statistics up to date it
+        guessed a few rows and joined 70,000 × 70,000 in a nested loop, minutes for a page)."""
         statuses_sql, statuses_params = sql.in_list(self.statuses)
         code_sql, code_params = code_condition(self.code, column="b.code_id")
         reason_sql, reason_params = reason_label_sql("b.system_reason")
+        # PostgreSQL guesses a few rows here (for tens of thousands) and would look each row's
+        # agent and user up by index; kept off the index, they are read once into a hash.
+        by_hash = " + 0" if sql.is_postgresql() else ""
         return Cte(
             "report_rows",
             f"""
@@ -580,17 +587,27 @@ class TimeByCodeReport(PeriodReport):
                    COALESCE(l.name, '') AS list_name,
                    COALESCE(c.code, b.system_reason, '') AS code,
                    COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, COALESCE(li.us, 0) AS logged_in_us, b.exceeded_count,
+                   b.count, b.us, COALESCE(b.logged_in_us, 0) AS logged_in_us, b.exceeded_count,
                    b.exceeded_us, COALESCE(c.paid, FALSE) AS paid
-            FROM buckets b
-            LEFT JOIN row_logged_in li
-              ON li.agent_id = b.agent_id AND li.group_id = b.group_id AND li.period = b.period
-            JOIN {sql.table("agents")} a ON a.id = b.agent_id
-            JOIN {sql.table("users")} u ON u.id = a.user_id
+            FROM (SELECT * FROM (
+                    SELECT k.*, MAX(k.row_logged_in_us)
+                                  OVER (PARTITION BY k.period, k.agent_id, k.group_id)
+                                  AS logged_in_us
+                    FROM (SELECT period, agent_id, group_id, status, code_id, system_reason,
+                                 count, us, exceeded_count, exceeded_us,
+                                 NULL AS row_logged_in_us
+                          FROM buckets b
+                          WHERE b.status IN {statuses_sql}{code_sql}
+                          UNION ALL
+                          SELECT period, agent_id, group_id, NULL, NULL, NULL, NULL, NULL, NULL,
+                                 NULL, us
+                          FROM row_logged_in) k) w
+                  WHERE w.status IS NOT NULL) b
+            JOIN {sql.table("agents")} a ON a.id{by_hash} = b.agent_id
+            JOIN {sql.table("users")} u ON u.id{by_hash} = a.user_id
             JOIN {sql.table("groups")} g ON g.id = b.group_id
             LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
-            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id
-            WHERE b.status IN {statuses_sql}{code_sql}""",
+            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
             [*reason_params, *statuses_params, *code_params],
             materialized=True,
         )
