@@ -38,8 +38,12 @@ def _agents(request: HttpRequest):
     return agents_in_scope(user=request.user)
 
 
+class GroupFilter(django_filters.ModelChoiceFilter):
+    field_class = forms.GroupField
+
+
 class AgentScopeFilterSet(django_filters.FilterSet):
-    group = django_filters.ModelChoiceFilter(
+    group = GroupFilter(
         field_name="group",
         queryset=_groups,
         label=_("Group"),
