@@ -152,13 +152,21 @@ def status_since(*, agent: Agent, ongoing: StatusEvent) -> datetime:
     if ongoing.source != EventSource.GROUP_MOVE:
         return ongoing.started_at
     started_at = (
-        StatusEvent.objects.status_starts()
-        .filter(agent=agent, started_at__lt=ongoing.started_at)
-        .order_by("-started_at")
+        _status_starts_before(agent=agent, before=ongoing.started_at)
         .values_list("started_at", flat=True)
         .first()
     )
     return started_at or ongoing.started_at
+
+
+def _status_starts_before(*, agent, before) -> QuerySet[StatusEvent]:
+    """The agent's status changes (not moves) before `before`, the latest first; `agent` and
+    `before` may be outer references, for a subquery."""
+    return (
+        StatusEvent.objects.status_starts()
+        .filter(agent=agent, started_at__lt=before)
+        .order_by("-started_at")
+    )
 
 
 def status_start_expression(ongoing: str, field: str):
@@ -166,12 +174,9 @@ def status_start_expression(ongoing: str, field: str):
     their ongoing interval (`ongoing`, a FilteredRelation to it): the interval's own, or, where
     it goes on after a move to another group, the change's before the move(s) (`status_since`
     for one agent). A subquery, run only for the agents whose ongoing interval is a move's."""
-    status_start = (
-        StatusEvent.objects.status_starts()
-        .filter(agent_id=OuterRef("pk"), started_at__lt=OuterRef(f"{ongoing}__started_at"))
-        .order_by("-started_at")
-        .values(field)[:1]
-    )
+    status_start = _status_starts_before(
+        agent=OuterRef("pk"), before=OuterRef(f"{ongoing}__started_at")
+    ).values(field)[:1]
     return Case(
         When(**{f"{ongoing}__source": EventSource.GROUP_MOVE}, then=Subquery(status_start)),
         default=F(f"{ongoing}__{field}"),
