@@ -246,3 +246,17 @@ def test_without_noinput_the_import_asks_first_and_no_cancels(tmp_path, monkeypa
         call_command("import", CODES, str(path))
 
     assert not StatusCode.objects.exists()
+
+
+def test_without_a_terminal_to_answer_the_import_says_to_pass_noinput(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "codes.csv", CODE_HEADER, [LUNCH])
+
+    def no_terminal(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+
+    with pytest.raises(CommandError, match="pass --noinput"):
+        call_command("import", CODES, str(path))
+
+    assert not StatusCode.objects.exists()

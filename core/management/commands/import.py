@@ -59,6 +59,15 @@ class Command(BaseCommand):
             help="Text encoding of a CSV file (default UTF-8, with or without a BOM).",
         )
 
+    def confirm(self) -> str:
+        try:
+            return input("Are you sure you want to import the data? [yes/no]: ")
+        except EOFError:  # no terminal to answer (a script, a pipe)
+            raise CommandError(
+                "Import cancelled: no answer to the confirmation (without a terminal, "
+                "pass --noinput)."
+            ) from None
+
     def handle(self, *args, **options):
         file_name = options["import_file_name"]
         resource = get_resource_class(options["resource"])()
@@ -69,10 +78,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
 
-        if (
-            options["interactive"]
-            and input("Are you sure you want to import the data? [yes/no]: ") != "yes"
-        ):
+        if options["interactive"] and self.confirm() != "yes":
             raise CommandError("Import cancelled.")
 
         with transaction.atomic():
