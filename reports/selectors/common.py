@@ -281,24 +281,39 @@ class SqlReport(Report):
         )
 
     def _read_sections(
-        self, sections_sql: str, order_sql: str, *, offset: int, limit: int, extra: Sequence = ()
+        self,
+        sections_sql: str,
+        order_sql: str,
+        *,
+        offset: int,
+        limit: int,
+        extra: Sequence = (),
+        steps: Sequence | None = None,
+        page_rows: str | None = None,
     ):
         """The page's rows (sorted, cut by the database) followed by the summary `sections`,
-        in one statement over `report_rows` (and the `extra` steps the sections read)."""
-        clause, params = with_clause([*self._steps(), *extra])
-        columns = ", ".join(self.row_columns)
+        in one statement over `report_rows` (and the `extra` steps the sections read).
+
+        `steps` replaces the report's own steps (and `extra`), and `page_rows` the page's rows
+        when the steps have already cut them (a query giving `row_columns`)."""
+        if steps is None:
+            steps = [*self._steps(), *extra]
+        clause, params = with_clause(steps)
+        if page_rows is None:
+            columns = ", ".join(self.row_columns)
+            page_rows = f"SELECT {columns} FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s"
+            params = [*params, limit, offset]
         query = f"""{clause}
         SELECT * FROM (
         SELECT * FROM (
-            SELECT 'row' AS section, 0 AS row_count, {columns}
-            FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s) page_rows
+            SELECT 'row' AS section, 0 AS row_count, r.* FROM ({page_rows}) r) page_rows
         {sections_sql}
         ) sections
         -- The page's rows first, in their order (sorting the few rows of the union is cheap;
         -- numbering all the report's rows instead would defeat the database's top-N sort).
         ORDER BY CASE WHEN section = 'row' THEN 0 ELSE 1 END, {order_sql}"""
         with connections[self.database].cursor() as cursor:
-            cursor.execute(query, [*params, limit, offset])
+            cursor.execute(query, params)
             return cursor.fetchall()
 
 

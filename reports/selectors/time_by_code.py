@@ -229,8 +229,10 @@ class TimeByCodeReport(PeriodReport):
     # at 15 minutes) are not cut, but measured against the periods that have a row, and the many
     # short available/busy intervals are never read.
 
-    def _steps(self) -> list[Cte]:
-        return [
+    def _steps(self, *, rows_logged_in: bool = True) -> list[Cte]:
+        """The steps up to `report_rows`; without `rows_logged_in`, its rows carry no time
+        logged in (the page asks it for its own rows only: `_page_logged_in()`)."""
+        steps = [
             *self._period_steps(),
             self._scope(),
             self._started(),
@@ -242,7 +244,12 @@ class TimeByCodeReport(PeriodReport):
             self._first_change(),
             self._moves(),
             self._membership(),
-            self._logged_out(),
+        ]
+        if not rows_logged_in:
+            return [*steps, self._logged_in(), self._report_rows(with_logged_in=False)]
+        return [
+            *steps,
+            self._logged_out(keys="buckets"),
             self._logged_in(),
             self._row_logged_in(),
             self._report_rows(),
@@ -451,9 +458,10 @@ class TimeByCodeReport(PeriodReport):
             materialized=True,
         )
 
-    def _logged_out(self) -> Cte:
-        """Each agent, group and period of the buckets, with the time logged out in it (0 for
-        none): the parts of the logged-out intervals inside the period."""
+    def _logged_out(self, *, keys: str) -> Cte:
+        """Each agent, group and period of the step `keys` (the buckets, or the page's rows),
+        with the time logged out in it (0 for none): the parts of the logged-out intervals
+        inside the period."""
         inside = sql.duration_us(
             sql.least("lo.ended_at", "d.period_end"),
             sql.greatest("lo.started_at", "d.period_start"),
@@ -464,7 +472,7 @@ class TimeByCodeReport(PeriodReport):
             SELECT k.period, k.agent_id, k.group_id,
                    -- (PostgreSQL's LEAST and GREATEST skip NULLs: no span, no time.)
                    SUM(CASE WHEN lo.agent_id IS NULL THEN 0 ELSE {inside} END) AS us
-            FROM (SELECT DISTINCT period, agent_id, group_id FROM buckets) k
+            FROM (SELECT DISTINCT period, agent_id, group_id FROM {keys}) k
             JOIN periods d ON d.period = k.period
             LEFT JOIN logged_out_spans lo
               ON lo.agent_id = k.agent_id AND lo.group_id = k.group_id
@@ -564,7 +572,7 @@ class TimeByCodeReport(PeriodReport):
             GROUP BY g.name""",
         )
 
-    def _report_rows(self) -> Cte:
+    def _report_rows(self, *, with_logged_in: bool = True) -> Cte:
         """The report's rows: the buckets of the statuses asked for, with names and labels (the
         group is the one the agent was in), and the agent's time logged in during the row's
         period while in that group (`row_logged_in`).
@@ -578,6 +586,26 @@ class TimeByCodeReport(PeriodReport):
         # PostgreSQL guesses a few rows here (for tens of thousands) and would look each row's
         # agent and user up by index; kept off the index, they are read once into a hash.
         by_hash = " + 0" if sql.is_postgresql() else ""
+        reported = f"""
+                SELECT period, agent_id, group_id, status, code_id, system_reason, count, us,
+                       exceeded_count, exceeded_us
+                FROM buckets b
+                WHERE b.status IN {statuses_sql}{code_sql}"""
+        if with_logged_in:
+            rows = f"""(SELECT * FROM (
+                    SELECT k.*, MAX(k.row_logged_in_us)
+                                  OVER (PARTITION BY k.period, k.agent_id, k.group_id)
+                                  AS logged_in_us
+                    FROM (SELECT r.*, NULL AS row_logged_in_us FROM ({reported}) r
+                          UNION ALL
+                          SELECT period, agent_id, group_id, NULL, NULL, NULL, NULL, NULL, NULL,
+                                 NULL, us
+                          FROM row_logged_in) k) w
+                  WHERE w.status IS NOT NULL) b"""
+            logged_in_sql = "COALESCE(b.logged_in_us, 0)"
+        else:
+            rows = f"({reported}) b"
+            logged_in_sql = "0"
         return Cte(
             "report_rows",
             f"""
@@ -587,22 +615,9 @@ class TimeByCodeReport(PeriodReport):
                    COALESCE(l.name, '') AS list_name,
                    COALESCE(c.code, b.system_reason, '') AS code,
                    COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
-                   b.count, b.us, COALESCE(b.logged_in_us, 0) AS logged_in_us, b.exceeded_count,
+                   b.count, b.us, {logged_in_sql} AS logged_in_us, b.exceeded_count,
                    b.exceeded_us, COALESCE(c.paid, FALSE) AS paid
-            FROM (SELECT * FROM (
-                    SELECT k.*, MAX(k.row_logged_in_us)
-                                  OVER (PARTITION BY k.period, k.agent_id, k.group_id)
-                                  AS logged_in_us
-                    FROM (SELECT period, agent_id, group_id, status, code_id, system_reason,
-                                 count, us, exceeded_count, exceeded_us,
-                                 NULL AS row_logged_in_us
-                          FROM buckets b
-                          WHERE b.status IN {statuses_sql}{code_sql}
-                          UNION ALL
-                          SELECT period, agent_id, group_id, NULL, NULL, NULL, NULL, NULL, NULL,
-                                 NULL, us
-                          FROM row_logged_in) k) w
-                  WHERE w.status IS NOT NULL) b
+            FROM {rows}
             JOIN {sql.table("agents")} a ON a.id{by_hash} = b.agent_id
             JOIN {sql.table("users")} u ON u.id{by_hash} = a.user_id
             JOIN {sql.table("groups")} g ON g.id = b.group_id
@@ -697,14 +712,54 @@ class TimeByCodeReport(PeriodReport):
                r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL, NULL
         FROM code_sums r JOIN group_logged_in gl ON gl.group_name = r.group_name
         GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
-        results = self._read_sections(
-            sections,
-            order_sql,
-            offset=offset,
-            limit=limit,
-            extra=[self._group_logged_in(), code_sums],
-        )
+        extra = [self._group_logged_in(), code_sums]
+        if "logged_in_us" in order_sql:
+            # Sorted by the share of logged-in time: every row needs its time logged in.
+            results = self._read_sections(
+                sections, order_sql, offset=offset, limit=limit, extra=extra
+            )
+        else:
+            # Only the page's rows show a time logged in of their own (the sections read the
+            # window's, per agent and group): found for those 50, not for every row.
+            results = self._read_sections(
+                sections,
+                order_sql,
+                offset=offset,
+                limit=limit,
+                steps=[
+                    *self._steps(rows_logged_in=False),
+                    *self._page_logged_in(order_sql, offset=offset, limit=limit),
+                    *extra,
+                ],
+                page_rows=self._page_rows_sql(),
+            )
         return _page_from_results(results, offset=offset, order=accepted, row=self._row)
+
+    def _page_logged_in(self, order_sql: str, *, offset: int, limit: int) -> list[Cte]:
+        """`page_rows`, the page's rows cut from `report_rows` (without time logged in), and
+        the time logged in of each (`row_logged_in`)."""
+        return [
+            Cte(
+                "page_rows",
+                f"SELECT * FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s",
+                [limit, offset],
+                materialized=True,
+            ),
+            self._logged_out(keys="page_rows"),
+            self._row_logged_in(),
+        ]
+
+    def _page_rows_sql(self) -> str:
+        """The page's rows with their time logged in, in the columns of `row_columns`."""
+        columns = ", ".join(
+            "COALESCE(li.us, 0) AS logged_in_us" if column == "logged_in_us" else f"p.{column}"
+            for column in self.row_columns
+        )
+        return f"""
+            SELECT {columns}
+            FROM page_rows p
+            LEFT JOIN row_logged_in li
+              ON li.period = p.period AND li.agent_id = p.agent_id AND li.group_id = p.group_id"""
 
     def _row(self, values: dict) -> TimeByCodeRow:
         period = self.periods[values["period"]]

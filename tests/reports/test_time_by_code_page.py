@@ -2,7 +2,14 @@
 
 import csv
 import io
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from agents.models import Agent
+from reports.selectors.time_by_code import TimeByCodeReport
+from reports.selectors.window import Window
 from statuscodes.models import StatusCode
 from tests.reports.conftest import WINDOW
 
@@ -152,3 +159,31 @@ def test_report_labels_and_paid_time(client_for, history, supervisor_a, support_
     by_paid = {subtotal.key: subtotal.figures.duration for subtotal in summary["by_paid"]}
     assert by_paid == {"paid": "0:12:00", "unpaid": "2:35:00"}
     assert "Paid and unpaid" in client.get(URL, WINDOW).content.decode()
+
+
+@pytest.mark.parametrize(
+    "order", [(), ("-seconds",), ("agent", "-date"), ("-percent_of_logged_in",)]
+)
+def test_every_page_of_rows_has_the_figures_of_the_export(history, order):
+    """The page finds the time logged in of its own rows only (unless sorted by its share):
+    page after page, in any order, each row has the figures the export computes for it."""
+    report = TimeByCodeReport(
+        agents=Agent.objects.all(),
+        window=Window(date(2025, 3, 1), date(2025, 3, 2), ZoneInfo("UTC")),
+        now=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+
+    def figures(row):
+        return (row.date, row.agent, row.status, row.code, row.figures)
+
+    exported = [figures(row) for row in report.rows(order=order)]
+    on_pages = [
+        figures(row)
+        for offset in range(0, len(exported) + 2, 2)
+        for row in report.page(order=order, offset=offset, limit=2).rows
+    ]
+    assert on_pages == exported
+    # ana's offline time after midnight: logged in 00:00-01:00 of 2 March, all of it offline.
+    assert ("2025-03-02", 100.0) in [
+        (row[0].isoformat(), row[4].percent_of_logged_in) for row in exported
+    ]
