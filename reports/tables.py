@@ -68,6 +68,13 @@ class ReportTable(tables.Table):
         orderable = True
 
 
+class IsoDateColumn(tables.Column):
+    """A local date as YYYY-MM-DD (django-tables2's DateColumn compiles a template per cell)."""
+
+    def render(self, value) -> str:
+        return value.isoformat()
+
+
 def _table_column(column: Column) -> tables.Column:
     """The django-tables2 column of a report's column spec."""
     options = {
@@ -79,7 +86,7 @@ def _table_column(column: Column) -> tables.Column:
     if column.accessor:
         options["accessor"] = column.accessor
     if column.kind == "date":
-        return tables.DateColumn(format="Y-m-d", attrs=WHOLE, **options)
+        return IsoDateColumn(attrs=WHOLE, **options)
     if column.kind == "flag":
         return tables.BooleanColumn(yesno=(_("yes"), ""), **options)
     if column.kind == "number":

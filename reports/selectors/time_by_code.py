@@ -18,7 +18,16 @@ from core.choices import AgentStatus, EventKind, EventSource
 from core.durations import ShareOfLoggedIn, hms, percent, whole_seconds
 
 from . import sql
-from .common import CodeFilter, Column, Cte, PeriodReport, ReportPage, code_condition, order_clause
+from .common import (
+    CodeFilter,
+    Column,
+    Cte,
+    PeriodReport,
+    ReportPage,
+    code_condition,
+    order_clause,
+    sort_terms,
+)
 from .labels import choice_labels, code_caption, code_label_sql, reason_label_sql
 from .window import Granularity, Window
 
@@ -139,6 +148,8 @@ ROW_COLUMNS = (
     "paid",
 )
 COLUMNS = ("section", "row_count", *ROW_COLUMNS)
+# What the rows can be sorted by before they are named (columns of the step `reported`).
+UNNAMED_SORTS = ("period", "status", "count", "us", "exceeded_count", "exceeded_us")
 
 
 class TimeByCodeReport(PeriodReport):
@@ -246,12 +257,18 @@ class TimeByCodeReport(PeriodReport):
             self._membership(),
         ]
         if not rows_logged_in:
-            return [*steps, self._logged_in(), self._report_rows(with_logged_in=False)]
+            return [
+                *steps,
+                self._logged_in(),
+                self._reported(),
+                self._report_rows(with_logged_in=False),
+            ]
         return [
             *steps,
             self._logged_out(keys="buckets"),
             self._logged_in(),
             self._row_logged_in(),
+            self._reported(),
             self._report_rows(),
         ]
 
@@ -572,6 +589,21 @@ class TimeByCodeReport(PeriodReport):
             GROUP BY g.name""",
         )
 
+    def _reported(self) -> Cte:
+        """The buckets of the statuses and codes asked for, by ids: the report's rows before
+        their names, which the page's sections sum before naming the few sums."""
+        statuses_sql, statuses_params = sql.in_list(self.statuses)
+        code_sql, code_params = code_condition(self.code, column="b.code_id")
+        return Cte(
+            "reported",
+            f"""
+            SELECT period, agent_id, group_id, status, code_id, system_reason, count, us,
+                   exceeded_count, exceeded_us
+            FROM buckets b
+            WHERE b.status IN {statuses_sql}{code_sql}""",
+            [*statuses_params, *code_params],
+        )
+
     def _report_rows(self, *, with_logged_in: bool = True) -> Cte:
         """The report's rows: the buckets of the statuses asked for, with names and labels (the
         group is the one the agent was in), and the agent's time logged in during the row's
@@ -580,23 +612,12 @@ class TimeByCodeReport(PeriodReport):
         The time logged in reaches each bucket through a window over both steps, not a join:
         PostgreSQL cannot estimate the size of either (with the table's statistics up to date it
         guessed a few rows and joined 70,000 × 70,000 in a nested loop, minutes for a page)."""
-        statuses_sql, statuses_params = sql.in_list(self.statuses)
-        code_sql, code_params = code_condition(self.code, column="b.code_id")
-        reason_sql, reason_params = reason_label_sql("b.system_reason")
-        # PostgreSQL guesses a few rows here (for tens of thousands) and would look each row's
-        # agent and user up by index; kept off the index, they are read once into a hash.
-        by_hash = " + 0" if sql.is_postgresql() else ""
-        reported = f"""
-                SELECT period, agent_id, group_id, status, code_id, system_reason, count, us,
-                       exceeded_count, exceeded_us
-                FROM buckets b
-                WHERE b.status IN {statuses_sql}{code_sql}"""
         if with_logged_in:
-            rows = f"""(SELECT * FROM (
+            rows = """(SELECT * FROM (
                     SELECT k.*, MAX(k.row_logged_in_us)
                                   OVER (PARTITION BY k.period, k.agent_id, k.group_id)
                                   AS logged_in_us
-                    FROM (SELECT r.*, NULL AS row_logged_in_us FROM ({reported}) r
+                    FROM (SELECT r.*, NULL AS row_logged_in_us FROM reported r
                           UNION ALL
                           SELECT period, agent_id, group_id, NULL, NULL, NULL, NULL, NULL, NULL,
                                  NULL, us
@@ -604,27 +625,24 @@ class TimeByCodeReport(PeriodReport):
                   WHERE w.status IS NOT NULL) b"""
             logged_in_sql = "COALESCE(b.logged_in_us, 0)"
         else:
-            rows = f"({reported}) b"
-            logged_in_sql = "0"
+            rows, logged_in_sql = "reported b", "0"
+        agent_sql, agent_joins = _agent_names("b")
+        code_sql, code_joins, code_params = _code_names("b")
         return Cte(
             "report_rows",
             f"""
-            SELECT b.period, b.agent_id, b.group_id, u.username,
-                   TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
-                   g.name AS group_name, b.status,
-                   COALESCE(l.name, '') AS list_name,
-                   COALESCE(c.code, b.system_reason, '') AS code,
-                   COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
+            SELECT b.period, b.agent_id, b.group_id, {agent_sql},
+                   g.name AS group_name, b.status, {code_sql},
                    b.count, b.us, {logged_in_sql} AS logged_in_us, b.exceeded_count,
-                   b.exceeded_us, COALESCE(c.paid, FALSE) AS paid
+                   b.exceeded_us
             FROM {rows}
-            JOIN {sql.table("agents")} a ON a.id{by_hash} = b.agent_id
-            JOIN {sql.table("users")} u ON u.id{by_hash} = a.user_id
+            {agent_joins}
             JOIN {sql.table("groups")} g ON g.id = b.group_id
-            LEFT JOIN {sql.table("codes")} c ON c.id = b.code_id
-            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
-            [*reason_params, *statuses_params, *code_params],
-            materialized=True,
+            {code_joins}""",
+            code_params,
+            # The export reads it once, the page (sorted by the share of logged-in time) too:
+            # a fence for the export's plan; the page's other rows are cut straight from it.
+            materialized=with_logged_in,
         )
 
     # --- reading it -----------------------------------------------------------------------
@@ -649,35 +667,19 @@ class TimeByCodeReport(PeriodReport):
         if self._is_empty():
             return ReportPage(rows=[], count=0, offset=offset, summary=_empty_summary(accepted))
         series = "status" if stack != "agent" else "username"
-        by_code = trend == "code"
-        trend_status = "NULL" if by_code else "status"
-        trend_code = "list_name, code, code_label" if by_code else "NULL, NULL, NULL"
-        trend_group = ", list_name, code, code_label" if by_code else ", status"
         by_agent = series == "username"
-        # The sums by group, status, paid and code (and agent, when the chart stacks agents): a
-        # few hundred rows, from which six of the sections are read, instead of each reading
-        # every row of the report.
-        code_sums = Cte(
-            "code_sums",
-            f"""
-            SELECT group_name, status, paid, list_name, code, code_label,
-                   {"username" if by_agent else "NULL"} AS username, COUNT(*) AS row_count,
-                   SUM(count) AS count, SUM(us) AS us, SUM(exceeded_count) AS exceeded_count,
-                   SUM(exceeded_us) AS exceeded_us
-            FROM report_rows
-            GROUP BY group_name, status, paid, list_name, code, code_label
-                     {", username" if by_agent else ""}""",
-            materialized=True,
-        )
+        code_sums, trend_sums = self._code_sums(by_agent=by_agent), self._trend_sums(trend)
+        agent_sql, agent_joins = _agent_names("s")
         sections = f"""
         UNION ALL
-        SELECT 'agent', NULL, NULL, r.username, r.agent_name, NULL, NULL,
-               NULL, NULL, NULL, SUM(r.count), SUM(r.us), a.us,
-               SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
-        FROM report_rows r
-        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) a
-          ON a.agent_id = r.agent_id
-        GROUP BY r.agent_id, r.username, r.agent_name, a.us
+        SELECT 'agent', NULL, NULL, {agent_sql}, NULL, NULL, NULL, NULL, NULL,
+               s.count, s.us, li.us, s.exceeded_count, s.exceeded_us, NULL
+        FROM (SELECT agent_id, SUM(count) AS count, SUM(us) AS us,
+                     SUM(exceeded_count) AS exceeded_count, SUM(exceeded_us) AS exceeded_us
+              FROM reported GROUP BY agent_id) s
+        JOIN (SELECT agent_id, SUM(us) AS us FROM logged_in GROUP BY agent_id) li
+          ON li.agent_id = s.agent_id
+        {agent_joins}
         UNION ALL
         SELECT 'status', NULL, NULL, NULL, NULL, NULL, status, NULL, NULL, NULL,
                SUM(count), SUM(us), (SELECT SUM(us) FROM logged_in),
@@ -699,9 +701,9 @@ class TimeByCodeReport(PeriodReport):
                list_name, code, code_label, NULL, SUM(us), NULL, NULL, NULL, NULL
         FROM code_sums GROUP BY list_name, code, code_label, {series}
         UNION ALL
-        SELECT 'trend', NULL, period, NULL, NULL, NULL, {trend_status},
-               {trend_code}, NULL, SUM(us), NULL, NULL, NULL, NULL
-        FROM report_rows GROUP BY period{trend_group}
+        SELECT 'trend', NULL, period, NULL, NULL, NULL, status, list_name, code, code_label,
+               NULL, us, NULL, NULL, NULL, NULL
+        FROM trend_sums
         UNION ALL
         SELECT 'group', NULL, NULL, NULL, NULL, r.group_name, NULL, NULL, NULL, NULL,
                SUM(r.count), SUM(r.us), gl.us, SUM(r.exceeded_count), SUM(r.exceeded_us), NULL
@@ -712,7 +714,7 @@ class TimeByCodeReport(PeriodReport):
                r.list_name, r.code, r.code_label, NULL, SUM(r.us), gl.us, NULL, NULL, NULL
         FROM code_sums r JOIN group_logged_in gl ON gl.group_name = r.group_name
         GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
-        extra = [self._group_logged_in(), code_sums]
+        extra = [self._group_logged_in(), code_sums, trend_sums]
         if "logged_in_us" in order_sql:
             # Sorted by the share of logged-in time: every row needs its time logged in.
             results = self._read_sections(
@@ -728,21 +730,89 @@ class TimeByCodeReport(PeriodReport):
                 limit=limit,
                 steps=[
                     *self._steps(rows_logged_in=False),
-                    *self._page_logged_in(order_sql, offset=offset, limit=limit),
+                    *self._page_logged_in(order, order_sql, offset=offset, limit=limit),
                     *extra,
                 ],
                 page_rows=self._page_rows_sql(),
             )
         return _page_from_results(results, offset=offset, order=accepted, row=self._row)
 
-    def _page_logged_in(self, order_sql: str, *, offset: int, limit: int) -> list[Cte]:
+    def _code_sums(self, *, by_agent: bool) -> Cte:
+        """`code_sums`: the rows summed by group, status, paid and code (and agent, when the
+        chart stacks agents), a few hundred rows from which six of the page's sections are read.
+        Summed by ids first, then named: naming every row would cost more than the sums."""
+        keys = "group_id, status, code_id, system_reason" + (", agent_id" if by_agent else "")
+        code_sql, code_joins, code_params = _code_names("k")
+        agent_sql, agent_joins = _agent_names("k") if by_agent else ("NULL AS username", "")
+        return Cte(
+            "code_sums",
+            f"""
+            SELECT group_name, status, paid, list_name, code, code_label, username,
+                   SUM(row_count) AS row_count, SUM(count) AS count, SUM(us) AS us,
+                   SUM(exceeded_count) AS exceeded_count, SUM(exceeded_us) AS exceeded_us
+            FROM (SELECT g.name AS group_name, k.status, {code_sql}, {agent_sql}, k.row_count,
+                         k.count, k.us, k.exceeded_count, k.exceeded_us
+                  FROM (SELECT {keys}, COUNT(*) AS row_count, SUM(count) AS count,
+                               SUM(us) AS us, SUM(exceeded_count) AS exceeded_count,
+                               SUM(exceeded_us) AS exceeded_us
+                        FROM reported GROUP BY {keys}) k
+                  JOIN {sql.table("groups")} g ON g.id = k.group_id
+                  {code_joins}
+                  {agent_joins}) named
+            GROUP BY group_name, status, paid, list_name, code, code_label, username""",
+            code_params,
+            materialized=True,
+        )
+
+    def _trend_sums(self, trend: str) -> Cte:
+        """`trend_sums (period, status, list_name, code, code_label, us)`: the time per period
+        of each status, or of each code when the trend is stacked by code (status NULL)."""
+        if trend != "code":
+            return Cte(
+                "trend_sums",
+                """
+                SELECT period, status, NULL AS list_name, NULL AS code, NULL AS code_label,
+                       SUM(us) AS us
+                FROM reported GROUP BY period, status""",
+            )
+        code_sql, code_joins, code_params = _code_names("k")
+        return Cte(
+            "trend_sums",
+            f"""
+            SELECT period, NULL AS status, list_name, code, code_label, SUM(us) AS us
+            FROM (SELECT k.period, k.us, {code_sql}
+                  FROM (SELECT period, code_id, system_reason, SUM(us) AS us
+                        FROM reported GROUP BY period, code_id, system_reason) k
+                  {code_joins}) named
+            GROUP BY period, list_name, code, code_label""",
+            code_params,
+        )
+
+    def _page_logged_in(
+        self, order: Sequence[str], order_sql: str, *, offset: int, limit: int
+    ) -> list[Cte]:
         """`page_rows`, the page's rows cut from `report_rows` (without time logged in), and
-        the time logged in of each (`row_logged_in`)."""
+        the time logged in of each (`row_logged_in`).
+
+        Where the order starts with a figure the rows have before their names (the period by
+        default), only the rows up to the page's last value of it are named and sorted: a
+        month's first page names a day's rows, not the month's."""
+        first, descending = sort_terms(order, self.ordering, self.default_order)[1][0]
+        bound, bound_params = "", []
+        if first in UNNAMED_SORTS:
+            bound = f"""
+                WHERE {first} {">=" if descending else "<="} COALESCE(
+                    (SELECT {first} FROM reported
+                     ORDER BY {first} {"DESC" if descending else "ASC"} LIMIT 1 OFFSET %s),
+                    {first})"""
+            bound_params = [offset + limit - 1]
         return [
             Cte(
                 "page_rows",
-                f"SELECT * FROM report_rows ORDER BY {order_sql} LIMIT %s OFFSET %s",
-                [limit, offset],
+                f"""
+                SELECT * FROM report_rows{bound}
+                ORDER BY {order_sql} LIMIT %s OFFSET %s""",
+                [*bound_params, limit, offset],
                 materialized=True,
             ),
             self._logged_out(keys="page_rows"),
@@ -841,6 +911,40 @@ def membership_us_sql(start: str, end: str, *keys: str) -> str:
                       SUM({inside}) AS us
                FROM membership m
                JOIN first_change f ON f.agent_id = m.agent_id"""
+
+
+def _by_hash() -> str:
+    """Written after a joined id on PostgreSQL, which guesses a few rows for the report's steps
+    (for tens of thousands) and would look each row's agent and user up by index: kept off the
+    index, they are read once into a hash."""
+    return " + 0" if sql.is_postgresql() else ""
+
+
+def _agent_names(alias: str) -> tuple[str, str]:
+    """The agent's `username` and `agent_name` for the row `alias` (its `agent_id`): the
+    columns to select and the joins that find them."""
+    by_hash = _by_hash()
+    return (
+        "u.username, TRIM(u.first_name || ' ' || u.last_name) AS agent_name",
+        f"""JOIN {sql.table("agents")} a ON a.id{by_hash} = {alias}.agent_id
+            JOIN {sql.table("users")} u ON u.id{by_hash} = a.user_id""",
+    )
+
+
+def _code_names(alias: str) -> tuple[str, str, list]:
+    """The `list_name`, `code`, `code_label` and `paid` of the row `alias` (its `code_id` or
+    `system_reason`): the columns to select, the joins that find them, and the columns'
+    parameters (the system reasons' labels in the reader's language)."""
+    reason_sql, reason_params = reason_label_sql(f"{alias}.system_reason")
+    return (
+        f"""COALESCE(l.name, '') AS list_name,
+            COALESCE(c.code, {alias}.system_reason, '') AS code,
+            COALESCE({reason_sql}, {code_label_sql("c")}, '') AS code_label,
+            COALESCE(c.paid, FALSE) AS paid""",
+        f"""LEFT JOIN {sql.table("codes")} c ON c.id = {alias}.code_id
+            LEFT JOIN {sql.table("lists")} l ON l.id = c.code_list_id""",
+        reason_params,
+    )
 
 
 def _parted_statuses() -> tuple[str, list]:
