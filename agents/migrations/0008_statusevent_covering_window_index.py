@@ -9,40 +9,28 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db import migrations, models
 
 
-class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.AddIndex.database_forwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+def concurrently_on_postgresql(concurrent: type, plain: type) -> type:
+    """The operation `concurrent` on PostgreSQL, `plain` elsewhere (SQLite has no CONCURRENTLY)."""
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.AddIndex.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+    def run(direction: str):
+        def method(self, app_label, schema_editor, from_state, to_state):
+            chosen = concurrent if schema_editor.connection.vendor == "postgresql" else plain
+            getattr(chosen, direction)(self, app_label, schema_editor, from_state, to_state)
+
+        return method
+
+    return type(
+        concurrent.__name__,
+        (concurrent,),
+        {
+            "database_forwards": run("database_forwards"),
+            "database_backwards": run("database_backwards"),
+        },
+    )
 
 
-class RemoveIndexConcurrentlyOnPostgreSQL(RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.RemoveIndex.database_forwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.RemoveIndex.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
+AddIndex = concurrently_on_postgresql(AddIndexConcurrently, migrations.AddIndex)
+RemoveIndex = concurrently_on_postgresql(RemoveIndexConcurrently, migrations.RemoveIndex)
 
 
 class Migration(migrations.Migration):
@@ -54,7 +42,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexConcurrentlyOnPostgreSQL(
+        AddIndex(
             model_name="statusevent",
             index=models.Index(
                 fields=["kind", "status", "started_at"],
@@ -62,7 +50,7 @@ class Migration(migrations.Migration):
                 name="statusevent_status_window_idx",
             ),
         ),
-        RemoveIndexConcurrentlyOnPostgreSQL(
+        RemoveIndex(
             model_name="statusevent",
             name="statusevent_status_start_idx",
         ),
