@@ -91,8 +91,7 @@ def record_interaction_rejected(event: StatusEvent) -> bool:
             **_reason(event),
             "at": iso_utc(event.started_at),
             "source": event.source,
-            # Until agents record missed offers, every rejection is the agent's own.
-            "missed": bool(getattr(event, "missed", False)),
+            "missed": event.missed,
         },
     )
 
@@ -200,19 +199,17 @@ def _reason(event: StatusEvent) -> dict:
                 "code": code.code,
                 "code_label": code_label(code=code, language=settings.LANGUAGE_CODE),
             }
-        # Until agents record system reasons (missed, timeout, supervisor), there are none.
-        reason = getattr(event, "system_reason", "")
-        if reason:
+        # A system reason (missed, timeout, supervisor) is a code of no list.
+        if event.system_reason:
             return {
                 "list": None,
-                "code": reason,
+                "code": event.system_reason,
                 "code_label": str(event.get_system_reason_display()),
             }
     return {"list": None, "code": None, "code_label": None}
 
 
 def _changed_by(event: StatusEvent) -> str | None:
-    # Until agents record who acted for the agent, nobody did.
-    if getattr(event, "changed_by_id", None) is None:
+    if event.changed_by_id is None:
         return None
     return event.changed_by.get_username()

@@ -106,6 +106,7 @@ def test_report_pages_and_exports_are_not_stored(client_for, supervisor_a, histo
     response = client_for(supervisor_a).get(f"/reports/{report}/?{WINDOW}{export}")
     assert response.status_code == 200
     assert_not_stored(response)
+    response.close()  # an export's file, not read here
 
 
 def test_the_report_index_and_the_way_to_log_in_are_not_stored(
