@@ -11,7 +11,6 @@ write lock (transactions begin IMMEDIATE, config/settings.py); the configured ti
 restored afterwards.
 """
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,8 +19,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
 
-# PostgreSQL's SQLSTATE for lock_timeout (and NOWAIT): lock_not_available.
-LOCK_NOT_AVAILABLE = "55P03"
+from core.locks import is_lock_conflict
 
 
 class LockWaitTimeout(Exception):
@@ -47,7 +45,7 @@ def atomic_with_lock_timeout(*, set_by_first_query: bool = False) -> Iterator[No
                     )
             yield
     except OperationalError as error:
-        if _is_lock_conflict(error):
+        if is_lock_conflict(error):
             raise LockWaitTimeout(str(error)) from error
         raise
 
@@ -88,17 +86,3 @@ def _sqlite_busy_timeout(timeout_ms: int) -> Iterator[None]:
         yield
     finally:
         database.execute(f"PRAGMA busy_timeout = {int(configured)}")
-
-
-def _is_lock_conflict(error: OperationalError) -> bool:
-    cause = error.__cause__
-    if connection.vendor == "postgresql":
-        return getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE
-    if isinstance(cause, sqlite3.OperationalError):
-        # SQLITE_BUSY: another connection writes; SQLITE_LOCKED: the same, between connections
-        # sharing a cache (the in-memory test database).
-        return getattr(cause, "sqlite_errorcode", 0) & 0xFF in (
-            sqlite3.SQLITE_BUSY,
-            sqlite3.SQLITE_LOCKED,
-        )
-    return False

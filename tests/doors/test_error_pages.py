@@ -1,10 +1,17 @@
 """403, 404 and 500 in the site's style, each with a sentence and the way back to one's door."""
 
 import re
+import sqlite3
 
 import pytest
+from django.db import OperationalError, connection
 from django.template.loader import render_to_string
 from django.test import Client
+from psycopg.errors import LockNotAvailable
+
+from agents.models import Agent
+from tests.admin_forms import change_form_data
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +76,53 @@ def test_a_server_error_shows_the_styled_500(db, settings):
     response = client.get("/fail/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def lock_conflict() -> OperationalError:
+    """What Django raises when a wait for a lock ran out (SQLite's busy database during a
+    history import, PostgreSQL's lock_timeout)."""
+    if connection.vendor == "postgresql":
+        cause = LockNotAvailable("canceling statement due to lock timeout")
+    else:
+        cause = sqlite3.OperationalError("database is locked")
+        cause.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_a_save_that_waited_too_long_for_a_lock_is_a_503_saying_nothing_was_saved(
+    client, monkeypatch, ana, support_group, sales_group
+):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = f"/admin/agents/agent/{ana.pk}/change/"
+    data = change_form_data(client.get(url)) | {"group": str(sales_group.pk)}
+
+    def busy(**_):
+        raise lock_conflict()
+
+    monkeypatch.setattr("agents.admin.agents_lock", busy)
+    response = client.post(url, data)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = text(response.content.decode())
+    assert "Busy: nothing was saved" in page
+    assert "locked by an update in progress" in page
+    assert '<a class="button" href="/reports/">Go to your Reports</a>' in (
+        response.content.decode()
+    )
+    assert Agent.objects.get(pk=ana.pk).group == support_group
+
+
+def test_other_database_errors_are_still_server_errors(client, monkeypatch, ana):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = f"/admin/agents/agent/{ana.pk}/change/"
+    data = change_form_data(client.get(url))
+
+    def broken(**_):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr("agents.admin.agents_lock", broken)
+    client.raise_request_exception = False
+    assert client.post(url, data).status_code == 500
