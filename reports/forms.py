@@ -13,11 +13,13 @@ from django.contrib.admin.widgets import get_select2_language
 from django.forms.utils import flatatt
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator, ModelMultipleChoiceField
 
+from agents.models import Agent
 from agents.services import SUPERVISOR_ACTIONS
 from core.choices import AgentAction, AgentStatus, Channel
 from statuscodes.models import StatusCode
@@ -166,11 +168,28 @@ class AgentPicker(SelectMultiple):
     def media(self) -> forms.Media:
         return _picker_media()
 
+    # The agents the form's field found valid (`AgentField.clean`), in the picker's order.
+    validated: list | None = None
+
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = {str(item) for item in (value or []) if str(item).isdigit()}
-        # One query for a small center (one more than the limit tells a large one).
-        agents = list(self.choices.queryset[: ALL_AGENT_OPTIONS_UP_TO + 1])
-        if len(agents) > ALL_AGENT_OPTIONS_UP_TO:
+        # One query, of plain rows: one more than the limit tells a large center, whose rows
+        # are then not needed.
+        rows = list(
+            self.choices.queryset.values_list(
+                "pk", "user__username", "user__first_name", "user__last_name"
+            )[: ALL_AGENT_OPTIONS_UP_TO + 1]
+        )
+        if len(rows) <= ALL_AGENT_OPTIONS_UP_TO:
+            user = Agent._meta.get_field("user").related_model
+            agents = [
+                Agent(pk=pk, user=user(username=username, first_name=first, last_name=last))
+                for pk, username, first, last in rows
+            ]
+        elif self.validated is not None and {str(agent.pk) for agent in self.validated} == chosen:
+            # The chosen agents as the form read them to validate them: not read again.
+            agents = self.validated
+        else:
             agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
         options = [
             (agent.pk, agent_choice_label(agent), str(agent.pk) in chosen) for agent in agents
@@ -195,7 +214,7 @@ class CodePicker(SelectMultiple):
 class TimeZonePicker(Select):
     """The ~600 zone names, the common ones first, searched through `reports:time-zone-search`.
 
-    The page writes the common zones only (the chosen one is among them, `time_zone_groups`):
+    The page writes the common zones only (the chosen one is among them, `TimeZoneChoices`):
     the whole list was a good part of every report page's fixed cost (docs/performance.md).
     The others are found by typing; without JavaScript the common zones are a plain list, and
     any other zone can be given in the address (`?tz=Asia/Tokyo`)."""
@@ -215,13 +234,29 @@ class TimeZonePicker(Select):
         return _select_html(name, attributes, [(label, options)])
 
 
-def time_zone_groups(*, preferred=()) -> list:
-    """The time zone field's choices: the common zones, then every other one."""
-    common, rest = time_zones_common_first(preferred=preferred)
-    return [
-        (_("Common time zones"), [(name, name) for name in common]),
-        (_("All time zones"), [(name, name) for name in rest]),
-    ]
+class TimeZoneChoices(BaseChoiceIterator):
+    """The time zone field's choices: the common zones, then every other one.
+
+    Lazy, and listed once per form: Django turns a plain list of choices into its own form as
+    it is set, which for the ~600 zones took about 1 ms of every report page, although the
+    page writes the common zones only and a valid zone is found among them."""
+
+    def __init__(self, *, preferred=()) -> None:
+        self.preferred = tuple(preferred)
+        self.groups = None
+
+    def __iter__(self):
+        if self.groups is None:
+            common, rest = time_zones_common_first(preferred=self.preferred)
+            self.groups = [
+                (_("Common time zones"), [(name, name) for name in common]),
+                (_("All time zones"), [(name, name) for name in rest]),
+            ]
+        return iter(self.groups)
+
+    def __deepcopy__(self, memo) -> "TimeZoneChoices":
+        # Each form's field lists the zones afresh (the center's zone is read as it is listed).
+        return TimeZoneChoices(preferred=self.preferred)
 
 
 class DateInput(forms.DateInput):
@@ -253,6 +288,16 @@ class GroupField(ModelChoiceField):
     iterator = ChoicesReadAtOnce
 
 
+class AgentField(ModelMultipleChoiceField):
+    """Agents of the reader's scope; the ones found valid are handed to the picker
+    (`AgentPicker.validated`), which writes them without reading them again."""
+
+    def clean(self, value):
+        agents = super().clean(value)
+        self.widget.validated = list(agents)
+        return agents
+
+
 class CodeField(ModelMultipleChoiceField):
     """Codes of the reader's lists, and/or "no code" (`NO_CODE`); none chosen: any code."""
 
@@ -279,7 +324,7 @@ class TimeZoneMixin(forms.Form):
     tz = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
-        choices=time_zone_groups,
+        choices=TimeZoneChoices(),
         widget=TimeZonePicker,
         error_messages={
             "invalid_choice": _(
