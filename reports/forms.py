@@ -5,6 +5,7 @@ scope. Every bad value is a form error shown on the page, never an exception.
 """
 
 from datetime import date, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -367,9 +368,36 @@ class FilterBoundField(BoundField):
         return format_html("<label{}>{}</label>", flatatt(attributes), contents)
 
 
+class MergedMedia(forms.Media):
+    """Scripts and styles merged and written once."""
+
+    @cached_property
+    def rendered(self) -> SafeString:
+        return super().render()
+
+    def render(self) -> SafeString:
+        return self.rendered
+
+
+# By the form's widget classes, the language and DEBUG: what the pickers' media depend on.
+_MERGED_MEDIA: dict[tuple, MergedMedia] = {}
+
+
 class TimeZoneMixin(forms.Form):
     bound_field_class = FilterBoundField
     error_class = FilterErrorList
+
+    @property
+    def media(self) -> forms.Media:
+        """The pickers' scripts and styles, merged and written once per set of widgets and
+        language (Django merges every widget's lists, and writes each address, on each page:
+        about 0.8 ms)."""
+        widgets = [field.widget for field in self.fields.values()]
+        key = (tuple(type(widget) for widget in widgets), get_select2_language(), settings.DEBUG)
+        if key not in _MERGED_MEDIA:
+            merged = sum((widget.media for widget in widgets), forms.Media())
+            _MERGED_MEDIA[key] = MergedMedia(css=merged._css, js=merged._js)
+        return _MERGED_MEDIA[key]
 
     tz = forms.ChoiceField(
         label=_("Time zone"),
