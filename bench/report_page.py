@@ -5,9 +5,10 @@
     options: --agents 1000 --repeat 31 --reuse
              --source DIR      (time the code of another checkout, e.g. `main` extracted with
                                 `git archive main | tar -x -C DIR`)
-             --against DIR --rounds 3   (alternate: DIR's code, then this checkout's, ROUNDS
-                                times, each in its own process on the same database)
-             --profile N       (cProfile of N requests, the 30 costliest functions)
+             --against DIR --rounds 3   (DIR's code next to this checkout's: two processes
+                                on the same database, their requests taken in turn; ROUNDS
+                                times with fresh processes)
+             --profile N       (cProfile of N requests: the costliest functions)
 
 Generates the configuration of bench/contact_center.py (AGENTS agents in groups of 50, each
 group with a supervisor; no events: the page reads none), then times
@@ -36,14 +37,17 @@ SQLITE_PATH = Path("/tmp/bench_onepage.sqlite3")
 POSTGRES_NAME = "bench_onepage"
 URL = "/reports/time-by-code/"
 WARM_UP = 5
+READERS = ("root", "supervisor00")
 
 
 def load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def measure(args) -> list[dict]:
-    """One process, one checkout: each reader's page timed; a dict per reader."""
+def prepare(args):
+    """Django pointed at the bench's database with this checkout's code (or `--source`'s), the
+    contact center generated if need be; returns {reader: get}, where `get()` fetches the page
+    as that reader and returns its size, and the code's directory."""
     code = Path(args.source).resolve() if args.source else ROOT
     # The checkout's apps and settings first (before the editable install's finder), and it as
     # the working directory: Celery's Django fix-up puts that first on the path.
@@ -56,18 +60,16 @@ def measure(args) -> list[dict]:
         args.database, sqlite_path=SQLITE_PATH, postgres_name=POSTGRES_NAME, reuse=args.reuse
     )
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
 
-    import reports
     from agents.models import Agent
 
     if not reused:
         contact_center.configuration(args.agents)
     agent = Agent.objects.filter(group__name="Team 00").order_by("pk").first()
     params = {"date_from": "2000-01-01", "date_to": "2000-01-30", "agent": agent.pk, "tz": "UTC"}
-    results = []
-    for reader in ("root", "supervisor00"):
+    pages = {}
+    for reader in READERS:
         client = Client()
         client.force_login(get_user_model().objects.get(username=reader))
 
@@ -77,83 +79,123 @@ def measure(args) -> list[dict]:
             return len(response.content)
 
         for _ in range(WARM_UP):
-            size = get()
-        # Counted by a wrapper: the test client's request_started signal empties
-        # `connection.queries`, so CaptureQueriesContext would see none.
-        statements = []
-
-        def record(execute, sql, params, many, context, statements=statements):
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(record):
             get()
+        pages[reader] = get
+    return pages, code
+
+
+def statements_of(get) -> list[str]:
+    """The statements of one request."""
+    from django.db import connection
+
+    # Counted by a wrapper: the test client's request_started signal empties
+    # `connection.queries`, so CaptureQueriesContext would see none.
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        get()
+    return statements
+
+
+def timed(get) -> tuple[float, float]:
+    """One request's wall clock and this process's CPU time, in ms."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    get()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
+
+
+def measure(args) -> None:
+    """One process, one checkout: each reader's page timed REPEAT times."""
+    from django.db import connection
+
+    pages, code = prepare(args)
+    for reader, get in pages.items():
+        statements = statements_of(get)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.profile):
                 get()
             profiler.disable()
-            if os.environ.get("PROFILE_DUMP"):
-                profiler.dump_stats(f"{os.environ['PROFILE_DUMP']}.{reader}")
             print(f"--- {reader}: cProfile of {args.profile} requests", file=sys.stderr)
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(45)
             stats.sort_stats("tottime").print_stats(30)
-        times = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            get()
-            times.append(time.perf_counter() - started)
-        results.append(
-            {
-                "code": str(Path(reports.__file__).resolve().parent.parent),
-                "database": connection.vendor,
-                "reader": reader,
-                "median_ms": statistics.median(times) * 1000,
-                "min_ms": min(times) * 1000,
-                "statements": len(statements),
-                "sql": statements,
-                "bytes": size,
-                "load": load_average(),
-            }
+        walls, cpus = zip(*(timed(get) for _ in range(args.repeat)), strict=True)
+        print(
+            f"{connection.vendor}, {reader} ({code}): median {statistics.median(walls):.1f} ms "
+            f"(fastest {min(walls):.1f} ms, CPU {statistics.median(cpus):.1f} ms) of "
+            f"{args.repeat}, {len(statements)} statements, {get():,} bytes, "
+            f"load {load_average()}"
         )
-    return results
+        if args.sql:
+            for sql in statements:
+                print(f"    {sql[:300]}")
 
 
-def alternate(args) -> None:
-    """DIR's code and this checkout's, one after the other, ROUNDS times, each in a fresh
-    process on the same database (created by the first run)."""
-    print("| round | code | database | reader | median | fastest | statements | bytes | load |")
-    print("|---:|---|---|---|---:|---:|---:|---:|---|")
-    reuse = args.reuse
+def serve(args) -> None:
+    """A worker of `interleave`: prepared, it answers each line naming a reader on stdin with
+    one request's times (JSON)."""
+    from django.db import connection
+
+    pages, _code = prepare(args)
+    ready = {
+        reader: {"statements": len(statements_of(get)), "bytes": get()}
+        for reader, get in pages.items()
+    }
+    print(json.dumps({"database": connection.vendor, **ready}), flush=True)
+    for line in sys.stdin:
+        wall, cpu = timed(pages[line.strip()])
+        print(json.dumps([wall, cpu]), flush=True)
+
+
+def interleave(args) -> None:
+    """DIR's code and this checkout's in two processes at once, their requests taken in turn
+    (which goes first alternating), REPEAT of each per reader: both see the same moments of
+    whatever else the machine is doing. ROUNDS times, with fresh processes."""
+    print(
+        "| round | code | database | reader | median | fastest | CPU (median) | statements "
+        "| bytes | load (1 min) |"
+    )
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|")
+    options = ["--database", args.database, "--agents", str(args.agents), "--reuse", "--serve"]
+    # Each worker is ready before the next starts: a new contact center is generated once.
+    command = [sys.executable, __file__, *options]
     for number in range(1, args.rounds + 1):
-        for source in (args.against, None):
-            command = [
-                sys.executable,
-                __file__,
-                "--database",
-                args.database,
-                "--agents",
-                str(args.agents),
-                "--repeat",
-                str(args.repeat),
-                "--json",
-            ]
-            if reuse:
-                command.append("--reuse")
-            if source:
-                command += ["--source", source]
-            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-            reuse = True
-            for result in json.loads(output):
-                code = "main" if source else "this branch"
+        workers = {}
+        for name, source in (("main", args.against), ("this branch", None)):
+            extra = ["--source", source] if source else []
+            worker = subprocess.Popen(
+                [*command, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+            workers[name] = (worker, json.loads(worker.stdout.readline()))
+        for reader in READERS:
+            times = {name: [] for name in workers}
+            loads = []
+            for index in range(args.repeat):
+                order = list(workers) if index % 2 == 0 else list(reversed(workers))
+                for name in order:
+                    worker = workers[name][0]
+                    worker.stdin.write(f"{reader}\n")
+                    worker.stdin.flush()
+                    times[name].append(json.loads(worker.stdout.readline()))
+                loads.append(os.getloadavg()[0])
+            for name, (_worker, ready) in workers.items():
+                walls, cpus = zip(*times[name], strict=True)
                 print(
-                    f"| {number} | {code} | {result['database']} | {result['reader']} | "
-                    f"{result['median_ms']:.1f} ms | {result['min_ms']:.1f} ms | "
-                    f"{result['statements']} | {result['bytes']:,} | {result['load']} |",
+                    f"| {number} | {name} | {ready['database']} | {reader} | "
+                    f"{statistics.median(walls):.1f} ms | {min(walls):.1f} ms | "
+                    f"{statistics.median(cpus):.1f} ms | {ready[reader]['statements']} | "
+                    f"{ready[reader]['bytes']:,} | {min(loads):.1f}–{max(loads):.1f} |",
                     flush=True,
                 )
+        for worker, _ready in workers.values():
+            worker.stdin.close()
+            worker.wait()
 
 
 def main() -> None:
@@ -167,25 +209,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--sql", action="store_true", help="print each request's statements")
-    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.against:
-        alternate(args)
-        return
-    results = measure(args)
-    if args.json:
-        print(json.dumps(results))
-        return
-    for result in results:
-        print(
-            f"{result['database']}, {result['reader']} ({result['code']}): median "
-            f"{result['median_ms']:.1f} ms (fastest {result['min_ms']:.1f} ms) of {args.repeat}, "
-            f"{result['statements']} statements, {result['bytes']:,} bytes, "
-            f"load {result['load']}"
-        )
-        if args.sql:
-            for sql in result["sql"]:
-                print(f"    {sql[:300]}")
+        interleave(args)
+    elif args.serve:
+        serve(args)
+    else:
+        measure(args)
 
 
 if __name__ == "__main__":
