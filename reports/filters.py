@@ -75,8 +75,8 @@ class AgentScopeFilterSet(django_filters.FilterSet):
     def __init__(self, data, *, request: HttpRequest) -> None:
         agents = agents_in_scope(user=request.user, now_only=not self.group_at_the_time)
         super().__init__(data, queryset=agents, request=request)
-        if not self.group_at_the_time:
-            self.form.fields["agent"].queryset = agents
+        # The agent choices are the same agents (not built a second time by `_agents`).
+        self.filters["agent"].queryset = agents
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
         # The common zones first: the one asked for, the one the reader chose last.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator, ModelMultipleChoiceField
 
@@ -357,7 +358,7 @@ class FilterBoundField(BoundField):
             if self.field.label_suffix is not None
             else self.form.label_suffix
         )
-        if label_suffix and contents and contents[-1] not in _(":?.!"):
+        if label_suffix and contents and contents[-1] not in gettext(":?.!"):
             contents = format_html("{}{}", contents, label_suffix)
         widget = self.field.widget
         id_ = widget.attrs.get("id") or self.auto_id
