@@ -121,6 +121,8 @@ def measure(args) -> None:
             for _ in range(args.profile):
                 get()
             profiler.disable()
+            if os.environ.get("PROFILE_DUMP"):  # for pstats: PROFILE_DUMP=/tmp/page
+                profiler.dump_stats(f"{os.environ['PROFILE_DUMP']}.{reader}")
             print(f"--- {reader}: cProfile of {args.profile} requests", file=sys.stderr)
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(45)
