@@ -169,7 +169,7 @@ def interleave(args) -> None:
     command = [sys.executable, __file__, *options]
     for number in range(1, args.rounds + 1):
         workers = {}
-        for name, source in (("main", args.against), ("this branch", None)):
+        for name, source in ((args.against_name, args.against), ("this branch", None)):
             extra = ["--source", source] if source else []
             worker = subprocess.Popen(
                 [*command, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -208,6 +208,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--source")
     parser.add_argument("--against")
+    parser.add_argument("--against-name", default="main", help="the other checkout's name")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--sql", action="store_true", help="print each request's statements")
