@@ -270,9 +270,13 @@ class TimeZoneChoices(BaseChoiceIterator):
             ]
         return iter(self.groups)
 
-    def __deepcopy__(self, memo) -> "TimeZoneChoices":
-        # Each form's field lists the zones afresh (the center's zone is read as it is listed).
+    def __copy__(self) -> "TimeZoneChoices":
+        # Each form's field and widget list the zones afresh (the center's zone is read as it
+        # is listed), never from a class's field.
         return TimeZoneChoices(preferred=self.preferred)
+
+    def __deepcopy__(self, memo) -> "TimeZoneChoices":
+        return self.__copy__()
 
 
 class DateInput(forms.DateInput):
