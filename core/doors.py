@@ -28,8 +28,13 @@ class Doors:
     """The doors `user` may pass, in the header's order; `home` is the first of them (their
     own door), or the login page for someone not logged in."""
 
-    def __init__(self, user: AbstractBaseUser | AnonymousUser) -> None:
+    def __init__(
+        self, user: AbstractBaseUser | AnonymousUser, *, known: dict[str, bool] | None = None
+    ) -> None:
         self.user = user
+        # Doors already asked during the request (`note_door`): not asked again.
+        for key, passes in (known or {}).items():
+            self.__dict__[key] = passes
 
     def passes(self, key: str) -> bool:
         if not self.user.is_authenticated:
@@ -64,6 +69,13 @@ class Doors:
         return self.open[0] if self.open else None
 
 
+def note_door(request, key: str, passes: bool) -> None:
+    """Whether the request's user passes door `key`, as a view found by that door's own rule
+    (`settings.DOORS`): the header then does not ask the database again."""
+    request.doors_known = {**getattr(request, "doors_known", {}), key: passes}
+
+
 def doors(request) -> dict:
     """Context processor: `doors`, read lazily by the templates that show them."""
-    return {"doors": Doors(getattr(request, "user", None) or AnonymousUser())}
+    user = getattr(request, "user", None) or AnonymousUser()
+    return {"doors": Doors(user, known=getattr(request, "doors_known", None))}

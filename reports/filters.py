@@ -42,6 +42,10 @@ class GroupFilter(django_filters.ModelChoiceFilter):
     field_class = forms.GroupField
 
 
+class AgentFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = forms.AgentField
+
+
 class AgentScopeFilterSet(django_filters.FilterSet):
     group = GroupFilter(
         field_name="group",
@@ -52,7 +56,7 @@ class AgentScopeFilterSet(django_filters.FilterSet):
         widget=forms.Select,
     )
     # Several agents at once (`agent=1&agent=2`), searched by name (reports.forms.AgentPicker).
-    agent = django_filters.ModelMultipleChoiceFilter(
+    agent = AgentFilter(
         queryset=_agents,
         label=_("Agents"),
         method="filter_agent",
@@ -71,15 +75,15 @@ class AgentScopeFilterSet(django_filters.FilterSet):
     def __init__(self, data, *, request: HttpRequest) -> None:
         agents = agents_in_scope(user=request.user, now_only=not self.group_at_the_time)
         super().__init__(data, queryset=agents, request=request)
-        if not self.group_at_the_time:
-            self.form.fields["agent"].queryset = agents
+        # The agent choices are the same agents (not built a second time by `_agents`).
+        self.filters["agent"].queryset = agents
         if "code" in self.form.fields:
             self.form.fields["code"].queryset = codes_in_scope(user=request.user)
         # The common zones first: the one asked for, the one the reader chose last.
         # (A request without a session, e.g. a saved filter checked outside a page: none.)
         session = getattr(request, "session", {})
         chosen = (self.form.data.get("tz", ""), session.get(LAST_TIME_ZONE, ""))
-        self.form.fields["tz"].choices = forms.time_zone_groups(preferred=chosen)
+        self.form.fields["tz"].choices = forms.TimeZoneChoices(preferred=chosen)
 
     def filter_group(self, queryset, name: str, value):
         if value is None:

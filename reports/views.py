@@ -37,6 +37,7 @@ from django_filters import FilterSet
 from agents.selectors import AgentState, agent_by_username
 from agents.services import ActionRefused, agent_supervise, user_may_supervise
 from core.choices import AgentAction, AgentStatus, SystemReason
+from core.doors import note_door
 from core.search import strip_accents
 
 from . import exports, live_push
@@ -91,8 +92,12 @@ class ReportReaderRequired(LoginRequiredMixin):
     """Anonymous users go to the login page; users who may read no report get 403."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not user_can_view_reports(user=request.user):
-            raise PermissionDenied(_("Reports are for supervisors and report readers."))
+        if request.user.is_authenticated:
+            allowed = user_can_view_reports(user=request.user)
+            # The reports door of the page's header (settings.DOORS): the same rule.
+            note_door(request, "reports", allowed)
+            if not allowed:
+                raise PermissionDenied(_("Reports are for supervisors and report readers."))
         return super().dispatch(request, *args, **kwargs)
 
 
