@@ -59,6 +59,12 @@ def agent_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Agent | None:
     return Agent.objects.select_related("user", "group__code_list").filter(user_id=user.pk).first()
 
 
+def user_is_agent(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user has an Agent: the console's door (docs/security.md), asked by the
+    header of every page (one index probe, not the agent with its group and list)."""
+    return user.is_authenticated and Agent.objects.filter(user_id=user.pk).exists()
+
+
 def agent_by_username(*, username: str) -> Agent | None:
     """The Agent of the user called `username`, or None."""
     if "\x00" in username:

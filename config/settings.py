@@ -120,7 +120,7 @@ ASGI_APPLICATION = "config.asgi.application"
 # Who passes each door of the site, by the rule of the app behind it (core/doors.py): the header
 # shows only these links, and the home page and the error pages lead to the user's own door.
 DOORS = {
-    "console": "agents.selectors.agent_for_user",
+    "console": "agents.selectors.user_is_agent",
     "reports": "reports.selectors.scope.user_can_view_reports",
 }
 
