@@ -11,14 +11,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import get_select2_language
-from django.forms.boundfield import BoundField
-from django.forms.utils import ErrorList, flatatt
+from django.forms.utils import flatatt
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator, ModelMultipleChoiceField
 
@@ -63,35 +61,22 @@ class Select(forms.Select):
 
     Django renders each option through a template, about 0.1 ms apiece: the time zone list
     (about 600 names) and the agents of a large contact center made that most of a page's time.
-    The options are chosen as Django's `optgroups()` chooses them, without the dictionary it
-    builds for each option's template.
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        chosen = self.format_value(value)
-        attributes = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            attributes["multiple"] = True
-        groups = []
-        has_selected = False
-        for option_value, option_label in self.choices:
-            if isinstance(option_label, (list, tuple)):
-                group, options = option_value, option_label
-            else:
-                group, options = (
-                    None,
-                    [("" if option_value is None else option_value, option_label)],
+        widget = self.get_context(name, value, attrs)["widget"]
+        return _select_html(
+            widget["name"],
+            widget["attrs"],
+            (
+                (
+                    group,
+                    [(option["value"], option["label"], option["selected"]) for option in options],
                 )
-            subgroup = []
-            for subvalue, sublabel in options:
-                # A single choice list selects the first match only, as Django's.
-                selected = (not has_selected or self.allow_multiple_selected) and str(
-                    subvalue
-                ) in chosen
-                has_selected |= selected
-                subgroup.append((subvalue, sublabel, selected))
-            groups.append((group, subgroup))
-        return _select_html(name, attributes, groups, multiple=self.allow_multiple_selected)
+                for group, options, _index in widget["optgroups"]
+            ),
+            multiple=self.allow_multiple_selected,
+        )
 
 
 class SelectMultiple(Select):
@@ -340,39 +325,6 @@ class CodeField(ModelMultipleChoiceField):
         return list(super().clean(value))
 
 
-class FilterErrorList(ErrorList):
-    """A field's errors; none write nothing without Django's template (which writes nothing
-    either), as every filter field of every report page shows its errors."""
-
-    def render(self, template_name=None, context=None, renderer=None):
-        if not self.data and template_name is None and context is None:
-            return SafeString("")
-        return super().render(template_name, context, renderer)
-
-
-class FilterBoundField(BoundField):
-    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None) -> str:
-        """Django's `<label for="…">Label:</label>`, written in Python rather than through its
-        template (about a tenth of a millisecond per field of every report page)."""
-        if contents is not None or attrs is not None or label_suffix is not None or tag:
-            return super().label_tag(contents, attrs, label_suffix, tag)
-        contents = self.label
-        label_suffix = (
-            self.field.label_suffix
-            if self.field.label_suffix is not None
-            else self.form.label_suffix
-        )
-        if label_suffix and contents and contents[-1] not in gettext(":?.!"):
-            contents = format_html("{}{}", contents, label_suffix)
-        widget = self.field.widget
-        id_ = widget.attrs.get("id") or self.auto_id
-        if not id_ or (self.field.required and hasattr(self.form, "required_css_class")):
-            return super().label_tag()
-        id_for_label = widget.id_for_label(id_)
-        attributes = {"for": id_for_label} if id_for_label else {}
-        return format_html("<label{}>{}</label>", flatatt(attributes), contents)
-
-
 class MergedMedia(forms.Media):
     """Scripts and styles merged and written once."""
 
@@ -389,9 +341,6 @@ _MERGED_MEDIA: dict[tuple, MergedMedia] = {}
 
 
 class TimeZoneMixin(forms.Form):
-    bound_field_class = FilterBoundField
-    error_class = FilterErrorList
-
     @property
     def media(self) -> forms.Media:
         """The pickers' scripts and styles, merged and written once per set of widgets and

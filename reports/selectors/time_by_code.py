@@ -715,7 +715,7 @@ class TimeByCodeReport(PeriodReport):
         FROM code_sums r JOIN group_logged_in gl ON gl.group_name = r.group_name
         GROUP BY r.group_name, r.list_name, r.code, r.code_label, gl.us"""
         extra = [self._group_logged_in(), code_sums, trend_sums]
-        if "logged_in_us" in order_sql:
+        if "percent_of_logged_in" in (name.lstrip("-") for name in accepted):
             # Sorted by the share of logged-in time: every row needs its time logged in.
             results = self._read_sections(
                 sections, order_sql, offset=offset, limit=limit, extra=extra

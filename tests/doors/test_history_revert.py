@@ -89,14 +89,17 @@ def test_reverting_a_deleted_object_needs_the_add_permission(client, support_lis
     assert not AgentGroup.objects.filter(name="Night shift").exists()
 
 
+def revert_after_deleting(client, instance, admin_path: str):
+    """Delete `instance`, then post its history's Revert form as `client`."""
+    url = history_form_url(instance, admin_path)
+    instance.delete()
+    return client.post(url, change_form_data(client.get(url)))
+
+
 def test_an_administrator_brings_back_a_deleted_object(client_for, administrator, support_list):
     group = AgentGroup.objects.create(name="Night shift", code_list=support_list)
-    url = history_form_url(group, "agents/agentgroup")
-    group.delete()
-    client = client_for(administrator)
-    data = change_form_data(client.get(url))
 
-    response = client.post(url, data)
+    response = revert_after_deleting(client_for(administrator), group, "agents/agentgroup")
 
     assert response.status_code == 302
     assert AgentGroup.objects.get(name="Night shift").history.latest().history_user == (
@@ -134,12 +137,8 @@ def test_a_malformed_history_address_is_not_found(client_for, superuser, support
 
 def test_an_administrator_brings_back_a_deleted_agent(client_for, administrator, support_group):
     agent = make_agent("dana", support_group)
-    url = history_form_url(agent, "agents/agent")
-    agent.delete()
-    client = client_for(administrator)
-    data = change_form_data(client.get(url))
 
-    response = client.post(url, data)
+    response = revert_after_deleting(client_for(administrator), agent, "agents/agent")
 
     assert response.status_code == 302
     restored = Agent.objects.get(user__username="dana")
