@@ -12,6 +12,7 @@ ids included, where the session keeps a snapshot of it for tests with serialized
 
 import os
 import tempfile
+import threading
 from functools import cache
 from importlib import import_module
 from pathlib import Path
@@ -125,6 +126,31 @@ def pytest_runtest_teardown(item, nextitem):
         with blocker.unblock():
             recreate_migration_data()
     return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_in_memory_sqlite():
+    """The live server answers one request at a time where the test database is SQLite in
+    memory: its threads then share one connection, and two requests reading through it at once
+    (a page and its picker's search, fetched together by the browser) could wait on each other
+    for good. PostgreSQL gives each thread its own connection: requests stay concurrent."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    from django.core.servers.basehttp import ServerHandler
+
+    lock = threading.Lock()
+    run = ServerHandler.run
+
+    def serialized(handler, application):
+        # The request is answered and its response written under the lock; a kept-alive connection
+        # waits for its next request outside it.
+        with lock:
+            return run(handler, application)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ServerHandler, "run", serialized)
+        yield
 
 
 @pytest.fixture
