@@ -171,12 +171,15 @@ VAR_DIR = BASE_DIR / "var"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # The exchange tables too (kombu's default is ./control, in whatever directory the
+        # process started in).
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 # Tasks return nothing worth keeping: what they do is in the database.
