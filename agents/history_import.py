@@ -32,6 +32,7 @@ from core.choices import (
 from statuscodes.models import StatusCode, StatusCodeList
 
 from .models import Agent, StatusEvent
+from .signals import history_rewritten
 from .timeline import chain
 
 COLUMNS = ("timestamp", "agent", "event", "code")
@@ -572,6 +573,13 @@ def events_import(
         # model instances and full_clean() would only repeat that, a million times over.
         total = sum(len(plan.statuses) + len(plan.rejections) for plan in plans.values())
         _insert(_new_events(plans, source, now), total, progress)
+        rewritten = [
+            plan.before[0] if plan.before else plan.statuses[0][0]
+            for plan in plans.values()
+            if plan.statuses
+        ]
+        if rewritten:
+            history_rewritten.send(sender=StatusEvent, since=min(rewritten))
     if total >= ANALYZE_AFTER_EVENTS:
         _analyze_events()
 

@@ -6,7 +6,7 @@ transaction, so a refused or rolled-back change leaves nothing behind, and a rec
 cannot be lost. Receivers must therefore be quick and must not call out to the network.
 
 The history import (`agents.history_import`) records facts of the past in bulk and sends
-neither.
+neither; it sends `history_rewritten` once.
 """
 
 from collections.abc import Callable
@@ -19,6 +19,11 @@ status_changed = Signal()
 
 # A rejection was recorded (`event.missed` for an offer that rang out): `event` is the rejection.
 interaction_rejected = Signal()
+
+# The history import rewrote the timelines from `since` (an instant) on: new intervals, and the
+# ends of existing ones. Sent inside the import's transaction (the daily rollup forgets those
+# days, reports/rollup.py).
+history_rewritten = Signal()
 
 # What a receiver wants read with the agent's situation once the agent is locked (name → a
 # function giving the expression; agents.selectors.load_situation), found on `event.agent` under

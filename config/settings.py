@@ -7,6 +7,7 @@ environment; see README.md, "Configuration".
 import os
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dj_database_url
 import dj_email_url
@@ -220,6 +221,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("REPORTS_SWEEP_SECONDS", "60")),
         "options": {"expires": float(os.environ.get("REPORTS_SWEEP_SECONDS", "60"))},
     },
+    # Whole past days summed into the daily rollup that time by code reads (docs/rollup.md):
+    # a day is rolled a few minutes after its last break ends.
+    "reports-roll-up": {
+        "task": "reports.tasks.roll_up",
+        "schedule": float(os.environ.get("ROLLUP_SWEEP_SECONDS", "300")),
+        "options": {"expires": float(os.environ.get("ROLLUP_SWEEP_SECONDS", "300"))},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
@@ -302,6 +310,10 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The contact center's zone: the daily rollup holds its local dates, and time by code reads
+# whole past days in this zone from the rollup (docs/rollup.md).
+REPORTS_ROLLUP_ZONE = os.environ.get("REPORTS_ROLLUP_ZONE", TIME_ZONE)
+ZoneInfo(REPORTS_ROLLUP_ZONE)  # a misspelt zone stops the start, not the worker's every run
 USE_I18N = True
 USE_TZ = True
 

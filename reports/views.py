@@ -281,7 +281,9 @@ class TimeByCodeView(ReportView):
     sheet = gettext_lazy("Time by code")
     slug = "time-by-code"
 
-    def report(self, filterset: FilterSet, *, now: datetime) -> TimeByCodeReport:
+    def report(
+        self, filterset: FilterSet, *, now: datetime, rollup: bool = True
+    ) -> TimeByCodeReport:
         criteria = filterset.criteria()
         return TimeByCodeReport(
             agents=filterset.qs,
@@ -291,6 +293,7 @@ class TimeByCodeView(ReportView):
             statuses=[criteria["status"]] if criteria["status"] else REPORTED_STATUSES,
             code=criteria["code"],
             groups=filterset.event_groups(),
+            rollup=rollup,
         )
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
@@ -429,7 +432,7 @@ class AgentCodeMatrixView(TimeByCodeView):
     slug = "agent-code-matrix"
 
     def page_context(self, filterset: FilterSet, *, now: datetime, request: HttpRequest) -> dict:
-        matrix = AgentCodeMatrix(self.report(filterset, now=now))
+        matrix = AgentCodeMatrix(self.report(filterset, now=now, rollup=False))
         number = _requested_page(request)
         page = matrix.page(offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
         last = max(math.ceil(page.count / PER_PAGE), 1)
@@ -451,7 +454,7 @@ class AgentCodeMatrixView(TimeByCodeView):
         }
 
     def export_file(self, filterset: FilterSet, *, now: datetime) -> exports.Export:
-        matrix = AgentCodeMatrix(self.report(filterset, now=now))
+        matrix = AgentCodeMatrix(self.report(filterset, now=now, rollup=False))
         codes = matrix.codes()
         header = matrix.export_header(codes)
         return exports.Export(

@@ -92,6 +92,9 @@ class AgentCodeMatrix:
     """The matrix of `report`: its periods, agents in scope and filters."""
 
     def __init__(self, report: TimeByCodeReport) -> None:
+        # Its rows' time logged in is measured per period from the logged-out intervals,
+        # which a report reading the daily rollup has for its later periods only.
+        assert not report.rollup, "the matrix reads the events (TimeByCodeReport(rollup=False))"
         self.report = report
         self.statuses = list(report.statuses)
         # The columns, time logged in and time by code of the rows the export wrote.

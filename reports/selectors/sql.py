@@ -17,6 +17,7 @@ from django.db import connection, router
 from django.db.models import BigIntegerField, Func, QuerySet
 
 from agents.models import Agent, AgentGroup, StatusEvent
+from reports.models import DayLoggedIn, DayTotal
 from statuscodes.models import StatusCode, StatusCodeList
 
 TABLES = {
@@ -26,6 +27,8 @@ TABLES = {
     "users": Agent._meta.get_field("user").related_model._meta.db_table,
     "codes": StatusCode._meta.db_table,
     "lists": StatusCodeList._meta.db_table,
+    "day_totals": DayTotal._meta.db_table,
+    "day_logged_in": DayLoggedIn._meta.db_table,
 }
 
 

@@ -7,13 +7,16 @@ page rows, the subtotals, the totals and the chart are read from that one aggreg
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
-from agents.timeline import over_max_us_sql
+from agents.timeline import ONE_MICROSECOND, over_max_us_sql
 from core.choices import AgentStatus, EventKind, EventSource
 from core.durations import ShareOfLoggedIn, hms, percent, whole_seconds
 
@@ -29,9 +32,12 @@ from .common import (
     sort_terms,
 )
 from .labels import choice_labels, code_caption, code_label_sql, reason_label_sql
-from .window import Granularity, Window
+from .rolled import rolled_days
+from .window import Granularity, Period, Window
 
 REPORTED_STATUSES = (AgentStatus.ON_BREAK, AgentStatus.WORK_OFFLINE)
+# The grains whose periods are whole local days, which the daily rollup can give.
+ROLLED_GRAINS = (Granularity.DAY, Granularity.WEEK, Granularity.MONTH, Granularity.NONE)
 
 CHART_STACKS = ("status", "agent")
 # What the trend chart over the periods stacks: the time of each status, or of each code.
@@ -206,6 +212,7 @@ class TimeByCodeReport(PeriodReport):
         statuses: Sequence[str] = REPORTED_STATUSES,
         code: CodeFilter = None,
         groups: Sequence[int] | QuerySet | None = None,
+        rollup: bool = True,
     ) -> None:
         self.agents = agents
         # The groups whose time is reported, read from each event's group at the time (None:
@@ -217,12 +224,62 @@ class TimeByCodeReport(PeriodReport):
         self.code = code
         self._cut_into_periods(window, granularity, now=now)
         self.database = sql.reading_database()
+        # Whether the whole past days that the daily rollup holds are read from it (docs/rollup.md).
+        self.rollup = rollup
         self.status_labels = choice_labels(AgentStatus)
         # The count and microseconds of the rows the export wrote, for its totals row.
         self._exported = [0, 0]
 
     def _is_empty(self) -> bool:
         return not self.periods or not self.statuses
+
+    @cached_property
+    def _rolled(self) -> int:
+        """How many of the leading periods are read from the daily rollup: those made of whole
+        days that it holds (the window's zone must be the rollup's, the grain a day or longer).
+        The events are read from the next period on only."""
+        if not self.rollup or self._is_empty() or self.granularity not in ROLLED_GRAINS:
+            return 0
+        zone = self.window.zone
+        last = timezone.localtime(self.periods[-1].end - ONE_MICROSECOND, zone).date()
+        held = rolled_days(zone, self.periods[0].first_date, last, database=self.database)
+        rolled = 0
+        for period in self.periods:
+            days = _local_dates(period, zone)
+            if not days or not held.issuperset(days):
+                break
+            rolled += 1
+        return rolled
+
+    @cached_property
+    def _events_start(self) -> datetime:
+        """Where the events are read from: the start of the first period not rolled up."""
+        if self._rolled < len(self.periods):
+            return self.periods[self._rolled].start
+        return self.periods[-1].end
+
+    def _rolled_days(self) -> Cte:
+        """`rolled_days (day, period)`: each day of the rolled periods, with its period."""
+        values, params = sql.values_list(
+            (sql.local_date(day), sql.integer(index))
+            for index, period in enumerate(self.periods[: self._rolled])
+            for day in _local_dates(period, self.window.zone)
+        )
+        return Cte("rolled_days (day, period)", values, params, materialized=True)
+
+    def _rolled_condition(self, alias: str) -> tuple[str, list]:
+        """The rolled days' rows of the agents in scope (and groups asked for) of the rollup
+        table `alias`, for a WHERE clause."""
+        first_sql, first_param = sql.local_date(self.periods[0].first_date)
+        last_sql, last_param = sql.local_date(
+            _local_dates(self.periods[self._rolled - 1], self.window.zone)[-1]
+        )
+        group_sql, group_params = self._group_condition(f"{alias}.group_id")
+        return (
+            f"{alias}.day >= {first_sql} AND {alias}.day <= {last_sql}"
+            f" AND {alias}.agent_id IN (SELECT agent_id FROM scope){group_sql}",
+            [first_param, last_param, *group_params],
+        )
 
     def _group_condition(self, column: str) -> tuple[str, list]:
         """The groups filter on an event's group `column`, to add to a WHERE clause."""
@@ -245,6 +302,7 @@ class TimeByCodeReport(PeriodReport):
         logged in (the page asks it for its own rows only: `_page_logged_in()`)."""
         steps = [
             *self._period_steps(),
+            *([self._rolled_days()] if self._rolled else []),
             self._scope(),
             self._started(),
             self._carried(),
@@ -272,6 +330,40 @@ class TimeByCodeReport(PeriodReport):
             self._report_rows(),
         ]
 
+    def rollup_steps(self) -> list[Cte]:
+        """The steps the daily rollup is built from (reports/rollup.py): `buckets`, and
+        `day_logged_in (period, agent_id, group_id, us)`, the time each agent was logged in
+        during each period while in each group (where not nothing)."""
+        assert not self.rollup, "the rollup is built from the events alone"
+        return [
+            *self._period_steps(),
+            self._scope(),
+            self._started(),
+            self._carried(),
+            self._spread(),
+            self._parts(),
+            self._buckets(),
+            self._logged_out_spans(),
+            self._first_change(),
+            self._moves(),
+            self._membership(),
+            *self.logged_out_by_period(),
+            Cte(
+                "day_logged_in",
+                f"""
+                SELECT * FROM (
+                    SELECT i.period, i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
+                    FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
+                          JOIN periods d
+                            ON {membership_overlaps("d.period_start", "d.period_end")}
+                          GROUP BY d.period, m.agent_id, m.group_id) i
+                    LEFT JOIN period_logged_out o
+                      ON o.agent_id = i.agent_id AND o.group_id = i.group_id
+                     AND o.period = i.period
+                ) logged_in WHERE us > 0""",
+            ),
+        ]
+
     def _scope(self) -> Cte:
         scope_sql, scope_params = sql.subquery(self.agents.order_by().values("pk"))
         return Cte("scope (agent_id)", scope_sql, scope_params)
@@ -289,10 +381,12 @@ class TimeByCodeReport(PeriodReport):
             # The window's events are read once, by the window's bounds (without them
             # PostgreSQL would read each agent's whole history). Where SQLite reads them period
             # by period it is not given them: it would use them instead of the period's own.
-            start_sql, start_param = sql.instant(self.periods[0].start)
+            start_sql, start_param = sql.instant(self._events_start)
             end_sql, end_param = sql.instant(self.periods[-1].end)
             window_sql = f" AND e.started_at >= {start_sql} AND e.started_at < {end_sql}"
             window_params = [start_param, end_param]
+        elif self._rolled:
+            window_sql = f" AND d.period >= {self._rolled}"
         group_sql, group_params = self._group_condition("e.group_id")
         scope_sql, scope_params = "SELECT agent_id FROM scope", []
         if sql.is_postgresql():
@@ -324,10 +418,14 @@ class TimeByCodeReport(PeriodReport):
     def _carried(self) -> Cte:
         """The interval each agent was in when the window opened: one index probe per agent."""
         now_sql, now_param = sql.instant(self.now)
-        start_sql, start_param = sql.instant(self.periods[0].start)
+        start_sql, start_param = sql.instant(self._events_start)
         parted_sql, parted_params = _parted_statuses()
         events = sql.table("events")
         group_sql, group_params = self._group_condition("e.group_id")
+        if self._rolled == len(self.periods):
+            # Every period is rolled up: no interval is carried into the events' part.
+            group_sql = " AND 1 = 0"
+            group_params = []
         return Cte(
             "carried",
             f"""
@@ -359,7 +457,8 @@ class TimeByCodeReport(PeriodReport):
                          period + 1 AS next_period
                   FROM started WHERE ended_at > period_end AND status <> {LOGGED_OUT}
                   UNION ALL
-                  SELECT agent_id, group_id, status, code_id, system_reason, ended_at, 0
+                  SELECT agent_id, group_id, status, code_id, system_reason, ended_at,
+                         {self._rolled}
                   FROM carried WHERE status <> {LOGGED_OUT}) i
             JOIN periods d ON d.period = i.next_period
             UNION ALL
@@ -390,16 +489,32 @@ class TimeByCodeReport(PeriodReport):
         )
 
     def _buckets(self) -> Cte:
-        """The parts summed per local date, agent, group, status and code."""
+        """The parts summed per period, agent, group, status and code; the rolled periods'
+        from the rollup's day totals."""
+        rolled_sql, rolled_params = "", []
+        if self._rolled:
+            condition, rolled_params = self._rolled_condition("t")
+            keys = "rd.period, t.agent_id, t.group_id, t.status, t.code_id, t.system_reason"
+            figures = "t.count, t.us, t.exceeded_count, t.exceeded_us"
+            group_by = ""
+            if self.granularity != Granularity.DAY:
+                figures = "SUM(t.count), SUM(t.us), SUM(t.exceeded_count), SUM(t.exceeded_us)"
+                group_by = f" GROUP BY {keys}"
+            rolled_sql = f"""
+            UNION ALL
+            SELECT {keys}, {figures}
+            FROM {sql.table("day_totals")} t JOIN rolled_days rd ON rd.day = t.day
+            WHERE {condition}{group_by}"""
         return Cte(
             "buckets",
-            """
+            f"""
             SELECT period, agent_id, group_id, status, code_id, system_reason,
                    SUM(starts) AS count, SUM(us) AS us,
                    SUM(CASE WHEN over_us > 0 THEN 1 ELSE 0 END) AS exceeded_count,
                    SUM(CASE WHEN over_us > 0 THEN over_us ELSE 0 END) AS exceeded_us
             FROM parts
-            GROUP BY period, agent_id, group_id, status, code_id, system_reason""",
+            GROUP BY period, agent_id, group_id, status, code_id, system_reason{rolled_sql}""",
+            rolled_params,
             materialized=True,
         )
 
@@ -471,7 +586,7 @@ class TimeByCodeReport(PeriodReport):
             f"""
             SELECT {columns}, period FROM started WHERE status = {LOGGED_OUT}
             UNION ALL
-            SELECT {columns}, 0 FROM carried WHERE status = {LOGGED_OUT}""",
+            SELECT {columns}, {self._rolled} FROM carried WHERE status = {LOGGED_OUT}""",
             materialized=True,
         )
 
@@ -489,7 +604,7 @@ class TimeByCodeReport(PeriodReport):
             SELECT k.period, k.agent_id, k.group_id,
                    -- (PostgreSQL's LEAST and GREATEST skip NULLs: no span, no time.)
                    SUM(CASE WHEN lo.agent_id IS NULL THEN 0 ELSE {inside} END) AS us
-            FROM (SELECT DISTINCT period, agent_id, group_id FROM {keys}) k
+            FROM (SELECT DISTINCT period, agent_id, group_id FROM {keys}{self._unrolled()}) k
             JOIN periods d ON d.period = k.period
             LEFT JOIN logged_out_spans lo
               ON lo.agent_id = k.agent_id AND lo.group_id = k.group_id
@@ -539,21 +654,46 @@ class TimeByCodeReport(PeriodReport):
             sql.least("lo.ended_at", "w.window_end"),
             sql.greatest("lo.started_at", "w.window_start"),
         )
+        bounds = WINDOW_BOUNDS
+        if self._rolled:
+            # The events' part of the window only.
+            bounds = f"""(SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end
+                         FROM periods WHERE period >= {self._rolled})"""
+        events_sql = f"""
+            SELECT i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
+            FROM ({membership_us_sql("w.window_start", "w.window_end")}
+                  JOIN {bounds} w ON {membership_overlaps("w.window_start", "w.window_end")}
+                  GROUP BY m.agent_id, m.group_id) i
+            LEFT JOIN (SELECT lo.agent_id, lo.group_id, SUM({logged_out_us}) AS us
+                       FROM logged_out_spans lo CROSS JOIN {bounds} w
+                       GROUP BY lo.agent_id, lo.group_id) o
+              ON o.agent_id = i.agent_id AND o.group_id = i.group_id"""
+        if not self._rolled:
+            return Cte("logged_in", events_sql, materialized=True)
+        condition, params = self._rolled_condition("dl")
+        rolled_sql = f"""
+                  SELECT dl.agent_id, dl.group_id, dl.us
+                  FROM {sql.table("day_logged_in")} dl
+                  WHERE {condition}"""
+        if self._rolled < len(self.periods):
+            # (Not when every period is rolled: the events' part would have no bounds, and
+            # PostgreSQL's GREATEST and LEAST skip NULLs.)
+            rolled_sql = f"{events_sql} UNION ALL {rolled_sql}"
         return Cte(
             "logged_in",
             f"""
-            SELECT i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
-            FROM ({membership_us_sql("w.window_start", "w.window_end")}
-                  JOIN {WINDOW_BOUNDS} w ON {membership_overlaps("w.window_start", "w.window_end")}
-                  GROUP BY m.agent_id, m.group_id) i
-            LEFT JOIN (SELECT lo.agent_id, lo.group_id, SUM({logged_out_us}) AS us
-                       FROM logged_out_spans lo CROSS JOIN {WINDOW_BOUNDS} w
-                       GROUP BY lo.agent_id, lo.group_id) o
-              ON o.agent_id = i.agent_id AND o.group_id = i.group_id""",
+            SELECT agent_id, group_id, SUM(us) AS us
+            FROM ({rolled_sql}) parts
+            GROUP BY agent_id, group_id""",
+            params,
             materialized=True,
         )
 
-    def _row_logged_in(self) -> Cte:
+    def _unrolled(self) -> str:
+        """A WHERE clause keeping the periods read from the events (none when none is rolled)."""
+        return f" WHERE period >= {self._rolled}" if self._rolled else ""
+
+    def _row_logged_in(self, *, keys: str = "buckets") -> Cte:
         """The time logged in of each agent, group and period of the buckets (the rows'
         percentages): the period after the agent's first change while in the group, less the
         time logged out there (`logged_out`, which has each of them once: no join of two
@@ -564,6 +704,29 @@ class TimeByCodeReport(PeriodReport):
                 "d.period_start", "f.started_at", "COALESCE(m.span_start, d.period_start)"
             ),
         )
+        rolled_sql, rolled_params = "", []
+        if self._rolled and keys == "buckets":
+            # The rolled periods' from the rollup's days (`logged_out` has only the others):
+            # every agent's, read by the days' range (the rows that have no bucket are dropped
+            # by `report_rows`), rather than looked up for each of tens of thousands of keys.
+            condition, rolled_params = self._rolled_condition("dl")
+            rolled_sql = f"""
+            UNION ALL
+            SELECT rd.period, dl.agent_id, dl.group_id, SUM(dl.us)
+            FROM {sql.table("day_logged_in")} dl JOIN rolled_days rd ON rd.day = dl.day
+            WHERE {condition}
+            GROUP BY rd.period, dl.agent_id, dl.group_id"""
+        elif self._rolled:
+            # The page's few rows: looked up.
+            rolled_sql = f"""
+            UNION ALL
+            SELECT k.period, k.agent_id, k.group_id, SUM(dl.us)
+            FROM (SELECT DISTINCT period, agent_id, group_id FROM {keys}
+                  WHERE period < {self._rolled}) k
+            JOIN rolled_days rd ON rd.period = k.period
+            JOIN {sql.table("day_logged_in")} dl
+              ON dl.day = rd.day AND dl.agent_id = k.agent_id AND dl.group_id = k.group_id
+            GROUP BY k.period, k.agent_id, k.group_id"""
         return Cte(
             "row_logged_in",
             f"""
@@ -573,7 +736,8 @@ class TimeByCodeReport(PeriodReport):
             JOIN membership m ON m.agent_id = k.agent_id AND m.group_id = k.group_id
             JOIN first_change f ON f.agent_id = m.agent_id
             WHERE {membership_overlaps("d.period_start", "d.period_end")}
-            GROUP BY k.period, k.agent_id, k.group_id, k.us""",
+            GROUP BY k.period, k.agent_id, k.group_id, k.us{rolled_sql}""",
+            rolled_params,
             materialized=True,
         )
 
@@ -816,7 +980,7 @@ class TimeByCodeReport(PeriodReport):
                 materialized=True,
             ),
             self._logged_out(keys="page_rows"),
-            self._row_logged_in(),
+            self._row_logged_in(keys="page_rows"),
         ]
 
     def _page_rows_sql(self) -> str:
@@ -887,6 +1051,13 @@ LOGGED_OUT = f"'{AgentStatus.LOGGED_OUT}'"
 WINDOW_BOUNDS = (
     "(SELECT MIN(period_start) AS window_start, MAX(period_end) AS window_end FROM periods)"
 )
+
+
+def _local_dates(period: Period, zone: ZoneInfo) -> list[date]:
+    """The local dates a period of a day or longer covers, in order."""
+    first = period.first_date
+    last = timezone.localtime(period.end - ONE_MICROSECOND, zone).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 def membership_overlaps(start: str, end: str) -> str:
