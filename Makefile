@@ -43,6 +43,7 @@ run: install
 	$(PY) manage.py check_port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py rollup
 	$(PY) manage.py mail_destination
 	mkdir -p var
 	$(CELERY_WORKER) & worker=$$!; \
