@@ -109,6 +109,10 @@ class AgentScopeFilterSet(django_filters.FilterSet):
             queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
         return queryset
 
+    def chosen_agents(self) -> int:
+        """How many agents the reader chose by name (0: none chosen, every agent in scope)."""
+        return len(self.form.cleaned_data.get("agent") or ())
+
     def selects_everyone(self) -> bool:
         """Whether `qs` is every agent: the reader sees all and chose no group or agent."""
         chosen = self.form.cleaned_data
