@@ -42,8 +42,11 @@ def rollup_zone() -> ZoneInfo:
 
 def _locked_state() -> RollupState:
     """The rollup's one row, locked for the rest of the transaction (a write, so that SQLite
-    takes its write lock too, before anything is read)."""
-    RollupState.objects.filter(pk=1).update(updated_at=timezone.now())
+    takes its write lock too, before anything is read). Created if need be: the migration
+    creates it, but a database emptied by `flush` has none."""
+    now = timezone.now()
+    if not RollupState.objects.filter(pk=1).update(updated_at=now):
+        RollupState.objects.get_or_create(pk=1, defaults={"updated_at": now})
     return RollupState.objects.select_for_update().get(pk=1)
 
 

@@ -325,3 +325,14 @@ def test_the_command_rolls_what_is_due_and_rebuilds(center, capsys):
         call_command("rollup", "--rebuild")
         assert capsys.readouterr().out == "8 day(s) rolled.\n"
     assert_read_alike(FIRST, LAST_PAST, rolled=8)
+
+
+def test_a_database_emptied_of_the_rollups_row_gets_it_back(center, support_group):
+    """`flush` (as between transactional tests) empties the one-row table: a code's new maximum
+    and the builder still work."""
+    RollupState.objects.all().delete()
+    lunch = StatusCode.objects.get(code_list=support_group.code_list, code="LUNCH")
+    lunch.max_minutes = 20
+    lunch.save()
+    assert roll_everything() == 8
+    assert RollupState.objects.get().zone == ZONE
