@@ -303,16 +303,7 @@ class TimeByCodeReport(PeriodReport):
         steps = [
             *self._period_steps(),
             *([self._rolled_days()] if self._rolled else []),
-            self._scope(),
-            self._started(),
-            self._carried(),
-            self._spread(),
-            self._parts(),
-            self._buckets(),
-            self._logged_out_spans(),
-            self._first_change(),
-            self._moves(),
-            self._membership(),
+            *self._interval_steps(),
         ]
         if not rows_logged_in:
             return [
@@ -337,16 +328,7 @@ class TimeByCodeReport(PeriodReport):
         assert not self.rollup, "the rollup is built from the events alone"
         return [
             *self._period_steps(),
-            self._scope(),
-            self._started(),
-            self._carried(),
-            self._spread(),
-            self._parts(),
-            self._buckets(),
-            self._logged_out_spans(),
-            self._first_change(),
-            self._moves(),
-            self._membership(),
+            *self._interval_steps(),
             *self.logged_out_by_period(),
             Cte(
                 "day_logged_in",
@@ -362,6 +344,22 @@ class TimeByCodeReport(PeriodReport):
                      AND o.period = i.period
                 ) logged_in WHERE us > 0""",
             ),
+        ]
+
+    def _interval_steps(self) -> list[Cte]:
+        """From the agents in scope to the buckets, and the logged-out intervals, the first
+        changes and the groups the agents were in, which the time logged in is measured by."""
+        return [
+            self._scope(),
+            self._started(),
+            self._carried(),
+            self._spread(),
+            self._parts(),
+            self._buckets(),
+            self._logged_out_spans(),
+            self._first_change(),
+            self._moves(),
+            self._membership(),
         ]
 
     def _scope(self) -> Cte:

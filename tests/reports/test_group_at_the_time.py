@@ -19,7 +19,7 @@ from reports.selectors.agent_day import agent_day
 from reports.selectors.time_by_code import TimeByCodeReport
 from reports.selectors.window import Window
 from tests.conftest import make_agent
-from tests.reports.timeline import at
+from tests.reports.timeline import at, live_day
 
 DAY = {"date_from": "2025-03-03", "date_to": "2025-03-03", "tz": "UTC"}
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -50,15 +50,7 @@ def moved_at_noon(diego, sales_group, administrator):
         ("14:45", "go_available", None),
         ("17:00", "logout", "EOS"),
     ]
-    with time_machine.travel(at("2025-03-03 08:00"), tick=False) as clock:
-        for moment, action, code in steps:
-            clock.move_to(at(f"2025-03-03 {moment}"))
-            diego.refresh_from_db()
-            if action == "move":
-                diego.group = sales_group
-                agent_save(agent=diego, changed_by=administrator)
-            else:
-                agent_perform_action(agent=diego, action=action, code=code, source="console")
+    live_day(diego, steps, day="2025-03-03", move_to=sales_group, changed_by=administrator)
     return diego
 
 

@@ -15,7 +15,6 @@ from django.core.management import call_command
 
 from agents.history_import import events_import, read_events_csv
 from agents.models import Agent, StatusEvent
-from agents.services import agent_perform_action, agent_save
 from core.choices import Timer
 from reports import rollup
 from reports.models import DayLoggedIn, DayTotal, RolledDay, RollupState
@@ -24,7 +23,7 @@ from reports.selectors.window import Window
 from reports.tasks import roll_up as roll_up_task
 from statuscodes.models import StatusCode
 from tests.conftest import make_agent
-from tests.reports.timeline import at, timeline
+from tests.reports.timeline import at, live_day, timeline
 
 ZONE = "America/New_York"
 NEW_YORK = ZoneInfo(ZONE)
@@ -291,16 +290,9 @@ def test_a_moved_agent_is_read_alike_in_each_group(
         ("14:45", "go_available", None),
         ("17:00", "logout", "EOS"),
     ]
-    with time_machine.travel(local(date(2025, 11, 3), 8), tick=False) as clock:
-        for moment, action, code in steps:
-            hour, minute = map(int, moment.split(":"))
-            clock.move_to(local(date(2025, 11, 3), hour, minute))
-            diego.refresh_from_db()
-            if action == "move":
-                diego.group = sales_group
-                agent_save(agent=diego, changed_by=administrator)
-            else:
-                agent_perform_action(agent=diego, action=action, code=code, source="console")
+    live_day(
+        diego, steps, day="2025-11-03", zone=ZONE, move_to=sales_group, changed_by=administrator
+    )
     roll_everything()
     assert_read_alike(FIRST, LAST_PAST, rolled=8)
     assert_read_alike(FIRST, LAST_PAST, rolled=8, groups=[support_group.pk])

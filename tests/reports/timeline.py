@@ -9,7 +9,10 @@ a rejection. Codes are given by key and looked up in the agent's group's list.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import time_machine
+
 from agents.models import Agent, AgentGroup, StatusEvent
+from agents.services import agent_perform_action, agent_save
 from core.choices import EventKind, EventSource
 from statuscodes.models import StatusCode
 
@@ -66,3 +69,26 @@ def rejection(
         started_at=started_at,
         source=EventSource.CONSOLE,
     )
+
+
+def live_day(
+    agent: Agent,
+    steps: list[tuple],
+    *,
+    day: str,
+    zone: str = "UTC",
+    move_to: AgentGroup | None = None,
+    changed_by=None,
+) -> None:
+    """The agent's `steps` (`HH:MM`, action, code) done through the services, the clock at each
+    step's local time of `day` in `zone`; the action `move` moves the agent to `move_to`, by
+    `changed_by` (as the admin does)."""
+    with time_machine.travel(at(f"{day} 00:00", zone), tick=False) as clock:
+        for moment, action, code in steps:
+            clock.move_to(at(f"{day} {moment}", zone))
+            agent.refresh_from_db()
+            if action == "move":
+                agent.group = move_to
+                agent_save(agent=agent, changed_by=changed_by)
+            else:
+                agent_perform_action(agent=agent, action=action, code=code, source="console")
