@@ -48,6 +48,12 @@ def test_supervisor_picks_two_agents_by_name(page, three_agents, supervisor_a):
     log_in(page, "supervisor_a", next_url="/reports/time-by-code/")
     page.goto("/reports/time-by-code/?date_from=2025-03-01&date_to=2025-03-01&tz=UTC")
     expect(page.locator("#id_agent + .select2")).to_be_visible()
+    # An empty picker is seen as a box, as the other filters (the admin's picker styles read
+    # colours that only the admin's pages define).
+    for picker in ("agent", "code"):
+        box = page.locator(f"#id_{picker} + .select2 .select2-selection")
+        expect(box).to_have_css("border-top-style", "solid")
+        expect(box).to_have_css("border-top-width", "1px")
     # "Ga" is in García and in Gallo: the picker searches full names.
     choose(page, "Ga", "Ana García (ana)")
     choose(page, "mart", "Sofía Martín (sofia)")
