@@ -17,6 +17,9 @@ class RollupState(models.Model):
     concurrent history import is changing."""
 
     zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # The day of the first status change: no day before it has any time (none is rolled, and
+    # none needs to be). A history import of earlier days moves it back.
+    first_day = models.DateField(_("first day"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
     class Meta:

@@ -65,6 +65,9 @@ def forget_days_from(instant: datetime) -> None:
             return
         first = timezone.localtime(instant, ZoneInfo(state.zone)).date()
         _forget(RolledDay.objects.filter(day__gte=first).values("day"))
+        if state.first_day is not None and first < state.first_day:
+            # The import wrote nothing before `instant`: the days before it still have no time.
+            RollupState.objects.filter(pk=1).update(first_day=first)
 
 
 def forget_code(code_id: int) -> None:
@@ -106,15 +109,20 @@ def _blocked_from(zone: ZoneInfo, now: datetime) -> tuple[set[date], date | None
     return open_breaks, (timezone.localtime(due, zone).date() if due is not None else None)
 
 
-def days_to_roll(*, now: datetime, limit: int = DAYS_PER_RUN) -> list[date]:
-    """The next days to roll, oldest first: over, not rolled yet, not blocked."""
-    zone = rollup_zone()
+def first_day(zone: ZoneInfo) -> date | None:
+    """The local date of the first status change (None: there is none)."""
     first_event = StatusEvent.objects.filter(kind=EventKind.STATUS).aggregate(
         first=Min("started_at")
     )["first"]
-    if first_event is None:
+    return None if first_event is None else timezone.localtime(first_event, zone).date()
+
+
+def days_to_roll(*, now: datetime, limit: int = DAYS_PER_RUN) -> list[date]:
+    """The next days to roll, oldest first: over, not rolled yet, not blocked."""
+    zone = rollup_zone()
+    day = first_day(zone)
+    if day is None:
         return []
-    day = timezone.localtime(first_event, zone).date()
     today = timezone.localtime(now, zone).date()
     open_breaks, due_from = _blocked_from(zone, now)
     rolled = set(RolledDay.objects.filter(day__gte=day).values_list("day", flat=True))
@@ -200,6 +208,7 @@ def _forget_all() -> None:
     DayTotal.objects.all().delete()
     DayLoggedIn.objects.all().delete()
     RolledDay.objects.all().delete()
+    RollupState.objects.filter(pk=1).update(first_day=None)
 
 
 def roll_up(*, now: datetime | None = None, limit: int = DAYS_PER_RUN) -> int:
@@ -214,7 +223,9 @@ def roll_up(*, now: datetime | None = None, limit: int = DAYS_PER_RUN) -> int:
             state = _locked_state()
             if state.zone != zone.key:
                 _forget_all()
-                RollupState.objects.filter(pk=1).update(zone=zone.key)
+                RollupState.objects.filter(pk=1).update(zone=zone.key, first_day=None)
+            if state.first_day is None or state.zone != zone.key:
+                RollupState.objects.filter(pk=1).update(first_day=first_day(zone))
             days = days_to_roll(now=now, limit=min(DAYS_PER_TRANSACTION, limit - rolled))
             for first, last in _runs(days):
                 _roll(first, last, zone=zone, now=now)

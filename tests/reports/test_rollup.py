@@ -145,6 +145,15 @@ def test_whole_past_days_are_rolled_and_read_alike_at_every_grain_of_days(center
     assert_read_alike(FIRST, today, rolled=0, granularity="none")
 
 
+def test_the_days_before_the_first_change_count_as_rolled(center):
+    """A window that starts before any history (this year, say) is read from the rollup: the
+    days before the first status change have no time."""
+    roll_everything()
+    assert RollupState.objects.get().first_day == FIRST
+    assert_read_alike(date(2025, 10, 1), LAST_PAST, rolled=36)
+    assert_read_alike(date(2025, 10, 1), LAST_PAST, rolled=2, granularity="month")
+
+
 def test_filters_and_scopes_read_alike(center, sales_group, support_group):
     roll_everything()
     support_code = StatusCode.objects.get(code_list=support_group.code_list, code="LUNCH")
@@ -241,6 +250,23 @@ def test_a_history_import_makes_its_days_roll_again(center, support_group):
     meeting = DayTotal.objects.get(agent=omar, day=date(2025, 11, 2))
     assert (meeting.code.code, meeting.count, meeting.us) == ("MEETING", 1, 3600 * 1_000_000)
     assert DayLoggedIn.objects.get(agent=omar).us == 3600 * 1_000_000
+
+
+def test_an_import_before_the_first_change_moves_the_first_day_back(center, support_group):
+    roll_everything()
+    make_agent("omar", support_group)
+    lines = [
+        f"{local(date(2025, 10, 20), 10).isoformat()},omar,work_offline,MEETING",
+        f"{local(date(2025, 10, 20), 11).isoformat()},omar,logged_out,EOS",
+    ]
+    text = "timestamp,agent,event,code\n" + "\n".join(lines) + "\n"
+    events_import(rows=read_events_csv(io.BytesIO(text.encode())))
+    assert not RolledDay.objects.exists(), "every rolled day was on or after the 20th"
+    assert RollupState.objects.get().first_day == date(2025, 10, 20)
+    # 1 to 19 October still have no time; the 20th on are read from the events.
+    assert_read_alike(date(2025, 10, 1), LAST_PAST, rolled=19)
+    roll_everything()
+    assert_read_alike(date(2025, 10, 1), LAST_PAST, rolled=36)
 
 
 def test_a_new_maximum_makes_the_days_of_its_code_roll_again(center, support_group):
