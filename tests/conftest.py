@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import translation
+from simple_history.models import HistoricalRecords
 
 from agents.models import Agent, AgentGroup
 from statuscodes.models import StatusCode, StatusCodeList
@@ -62,6 +63,51 @@ def make_code(
     return status_code
 
 
+def make_codes(code_list, rows):
+    """Several codes of a list at once, each row `(code, label, actions, fields)`: the same rows,
+    action links and audit history as `make_code` for each (its creation, then the change that
+    links its actions), in six queries instead of nine a code. The shared fixtures build their
+    lists this way, which takes a third off the suite's time; tests/test_fixtures.py checks that
+    both ways leave the same database."""
+    codes = StatusCode.objects.bulk_create(
+        [
+            StatusCode(code_list=code_list, code=code, label=label, **fields)
+            for code, label, _actions, fields in rows
+        ]
+    )
+    Link = StatusCode.actions.through
+    links = Link.objects.bulk_create(
+        [
+            Link(statuscode=status_code, action_id=action)
+            for status_code, (_code, _label, actions, _fields) in zip(codes, rows, strict=True)
+            for action in actions
+        ]
+    )
+    # What simple-history records through the signals that bulk_create does not send: the
+    # creation (no actions yet), then, where actions were linked, that change with the links.
+    StatusCode.history.bulk_history_create(codes, default_change_reason=None)
+    changes = StatusCode.history.bulk_history_create(
+        [code for code, row in zip(codes, rows, strict=True) if row[2]],
+        update=True,
+        default_change_reason=None,
+    )
+    HistoricalLink = HistoricalRecords.m2m_models[StatusCode._meta.get_field("actions")]
+    HistoricalLink.objects.bulk_create(
+        [
+            HistoricalLink(
+                history=change,
+                id=link.id,
+                statuscode_id=link.statuscode_id,
+                action_id=link.action_id,
+            )
+            for change in changes
+            for link in sorted(links, key=lambda link: link.id)
+            if link.statuscode_id == change.id
+        ]
+    )
+    return codes
+
+
 def make_user(username, **extra):
     return User.objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
 
@@ -97,34 +143,33 @@ def support_list(db):
             None,
         ),
     ]
-    for order, (code, en, es, actions, max_minutes) in enumerate(rows):
-        make_code(
-            code_list,
-            code,
-            en,
-            actions,
-            sort_order=order * 10,
-            max_minutes=max_minutes,
-            label_es=es,
-        )
-    make_code(code_list, "RETIRED", "Retired reason", ["take_break"], sort_order=5, active=False)
+    make_codes(
+        code_list,
+        [
+            (
+                code,
+                en,
+                actions,
+                {"sort_order": order * 10, "max_minutes": max_minutes, "label_es": es},
+            )
+            for order, (code, en, es, actions, max_minutes) in enumerate(rows)
+        ]
+        + [("RETIRED", "Retired reason", ["take_break"], {"sort_order": 5, "active": False})],
+    )
     return code_list
 
 
 @pytest.fixture
 def sales_list(db):
     code_list = StatusCodeList.objects.create(name="Sales")
-    make_code(
+    make_codes(
         code_list,
-        "LUNCH",
-        "Lunch",
-        ["take_break"],
-        sort_order=0,
-        max_minutes=45,
-        label_es="Almuerzo",
+        [
+            ("LUNCH", "Lunch", ["take_break"], {"max_minutes": 45, "label_es": "Almuerzo"}),
+            ("COACHING", "Sales coaching", ["work_offline"], {"sort_order": 10}),
+            ("EOS", "End of shift", ["logout"], {"sort_order": 20}),
+        ],
     )
-    make_code(code_list, "COACHING", "Sales coaching", ["work_offline"], sort_order=10)
-    make_code(code_list, "EOS", "End of shift", ["logout"], sort_order=20)
     return code_list
 
 
