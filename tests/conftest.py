@@ -9,13 +9,21 @@
 - `administrator` (staff with the model permissions of both apps), `superuser`.
 
 It also loads the hypothesis profile of the fuzz tests (tests/fuzz_profiles.py) before any test
-module is imported.
+module is imported, and gives the tests that run the app in child processes on SQLite files
+`migrated_sqlite_database`.
 """
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.utils import translation
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +39,56 @@ PASSWORD = "correct-horse-battery-staple"
 
 # Production's PBKDF2 costs ~0.2 s per user; tests create several users each.
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+MIGRATED_SQLITE = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory, request):
+    """pytest-django's test database; on in-memory SQLite, also a copy of it as the migrations
+    left it, in a file, for `migrated_sqlite_database`."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            copy = sqlite3.connect(path)
+            with copy:
+                connection.connection.backup(copy)
+            copy.close()
+        request.config.stash[MIGRATED_SQLITE] = path
+    return django_db_setup
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_database(request):
+    """`migrated_sqlite_database(path)`: makes `path` a new SQLite database with every migration
+    applied. On SQLite it is a copy of the test database just after its migrations (no test had
+    touched it); otherwise `manage.py migrate` runs on it in a child process."""
+    if connection.vendor == "sqlite":
+        request.getfixturevalue("django_db_setup")
+    migrated = request.config.stash.get(MIGRATED_SQLITE, None)
+
+    def make(path):
+        if migrated is not None:
+            shutil.copy(migrated, path)
+            return path
+        result = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+            cwd=django_settings.BASE_DIR,
+            env={
+                "PATH": os.environ["PATH"],
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": f"sqlite:///{path}",
+            },
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return path
+
+    return make
 
 
 @pytest.fixture(autouse=True)
