@@ -60,7 +60,7 @@ worker: $(STAMP)
 # one id (all but one would silently not run). Python may write its bytecode caches here, even
 # where the environment says not to (PYTHONDONTWRITEBYTECODE): pytest keeps the test modules
 # with their assertions rewritten there, and each worker would otherwise rewrite and compile
-# them all again, every run (about ten seconds each).
+# them all again, every run (about eight seconds each).
 test: install
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
