@@ -58,9 +58,12 @@ worker: $(STAMP)
 # In parallel, listing the 15 slowest tests at the end; PYTEST_ARGS adds pytest arguments, e.g.
 # make test PYTEST_ARGS="tests/reports -k live". xdist's default distribution on purpose:
 # loadscope and loadgroup key tests by node id, and the API schema fuzzing gives several tests
-# one id (all but one would silently not run).
+# one id (all but one would silently not run). Python may write its bytecode caches here, even
+# where the environment says not to (PYTHONDONTWRITEBYTECODE): pytest keeps the test modules
+# with their assertions rewritten there, and each worker would otherwise rewrite and compile
+# them all again, every run (about eight seconds each).
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 # The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
 screenshots: install

@@ -1,7 +1,8 @@
 """The SQLite scenario of test_sqlite_during_import.py, run in a child process.
 
 SQLite's test database lives in memory and cannot be shared by threads, so this runs on the
-file database that DATABASE_URL names (the parent makes a new one): it migrates it, starts a
+file database that DATABASE_URL names (the parent makes a new one, migrated): it migrates it
+(if needed), starts a
 history import for ana that pauses inside its transaction (holding SQLite's write lock), and
 meanwhile sends the requests of the scenario through the test client. It prints a JSON report:
 for each request its status, body and duration; then what the database holds.

@@ -1,7 +1,8 @@
 """`REPORTS_DATABASE_URL` sends the report pages' reads to a replica, and nothing else.
 
 Run end to end in child processes, the way a deployment switches it on: two SQLite files stand
-in for the PostgreSQL primary and its replica (the router does not depend on the engine). The
+in for the PostgreSQL primary and its replica (the router does not depend on the engine), both
+copies of a migrated database (`migrated_sqlite_database`). The
 "replica" is given rows the primary does not have, so where each page read is visible in what
 it shows: reports show the replica's agents; the admin and the agent's own API show the
 primary's, and an agent's status change is written to the primary.
@@ -21,15 +22,19 @@ SETUP = """
 import django
 django.setup()
 from django.contrib.auth import get_user_model
+from django.db import connection
 from agents.models import Agent, AgentGroup
 from agents.services import agent_perform_action
 
-group = AgentGroup.objects.create(name="Night shift")
-for username in {usernames!r}:
-    user = get_user_model().objects.create_user(username, password="x")
-    agent = Agent.objects.create(user=user, group=group)
-    agent_perform_action(agent=agent, action="login", source="console")
-get_user_model().objects.create_superuser("boss", password="x")
+for database, usernames in {databases!r}:
+    connection.close()
+    connection.settings_dict["NAME"] = database
+    group = AgentGroup.objects.create(name="Night shift")
+    for username in usernames:
+        user = get_user_model().objects.create_user(username, password="x")
+        agent = Agent.objects.create(user=user, group=group)
+        agent_perform_action(agent=agent, action="login", source="console")
+    get_user_model().objects.create_superuser("boss", password="x")
 """
 
 VISIT = """
@@ -87,18 +92,17 @@ def run(code: str, **environment: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def databases(tmp_path_factory):
-    """A migrated primary and a "replica" copied from it, each with an agent of its own."""
+def databases(tmp_path_factory, migrated_sqlite_database):
+    """A migrated primary and a "replica" copied from it, each with an agent of its own (written
+    by one child process, to each file in turn)."""
     folder = tmp_path_factory.mktemp("replica")
     primary, replica = folder / "primary.sqlite3", folder / "replica.sqlite3"
+    migrated_sqlite_database(primary)
+    shutil.copy(primary, replica)
     run(
-        "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('migrate', verbosity=0)",
+        SETUP.format(databases=[(str(primary), ["on_primary"]), (str(replica), ["on_replica"])]),
         DATABASE_URL=f"sqlite:///{primary}",
     )
-    shutil.copy(primary, replica)
-    run(SETUP.format(usernames=["on_primary"]), DATABASE_URL=f"sqlite:///{primary}")
-    run(SETUP.format(usernames=["on_replica"]), DATABASE_URL=f"sqlite:///{replica}")
     return primary, replica
 
 

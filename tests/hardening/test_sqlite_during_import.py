@@ -4,7 +4,7 @@ refuses it: no request hangs for the database's 20-second timeout and none ends 
 SQLite has one writer for the whole database, so while an import writes, every agent's change
 is refused (docs/history-import.md); reads go on. The scenario needs threads on a file database,
 which the in-memory test database is not: it runs in a child process
-(tests/hardening/sqlite_during_import.py) on a new file database.
+(tests/hardening/sqlite_during_import.py) on a new file database, already migrated.
 """
 
 import json
@@ -31,8 +31,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    database = tmp_path_factory.mktemp("sqlite") / "db.sqlite3"
+def report(tmp_path_factory, migrated_sqlite_database):
+    database = migrated_sqlite_database(tmp_path_factory.mktemp("sqlite") / "db.sqlite3")
     environment = {
         "PATH": os.environ["PATH"],
         "DATABASE_URL": f"sqlite:///{database}",
