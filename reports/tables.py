@@ -123,11 +123,14 @@ class ReportTable(tables.Table):
         most of the time of a page of 50 rows. Here each column's are worked out once; a column
         whose cells need more (attributes computed per record, a link, localization chosen)
         is written by django-tables2 itself."""
+        page_rows = list(self.paginated_rows)
+        if not page_rows:
+            return ""
         writers = [_cell_writer(self, column) for column in self.columns]
         if any(writer is None for writer in writers):
-            return mark_safe("".join(map(_row_by_tables2, self.paginated_rows)))  # noqa: S308
+            return mark_safe("".join(map(_row_by_tables2, page_rows)))  # noqa: S308
         rows = []
-        for row in self.paginated_rows:
+        for row in page_rows:
             record = row.record
             cells = "".join(
                 f"{_LINE[28]}<td {td}>{write(row, record)}</td>{_LINE[24]}" for td, write in writers
