@@ -5,9 +5,11 @@ The tests skip (never fail) where the `playwright` package or `/usr/bin/chromium
 
 The live server needs a transactional database, and pytest-django empties every table after each
 such test. That also removes the rows the migrations wrote (the coded actions, the role groups),
-which other tests rely on: `recreate_migration_data()` puts them back before each browser test and
-again after its flush, so the tests that run next see the database the migrations made (exactly,
-ids included, where the session keeps a snapshot of it for tests with serialized_rollback).
+which other tests rely on: `recreate_migration_data()` puts them back after each browser test's
+flush, so the tests that run next see the database the migrations made (exactly, ids included,
+where the session keeps a snapshot of it for tests with serialized_rollback), and before a
+browser test that another test ran just before (the first one, or one after a test elsewhere that
+may have flushed them without putting them back).
 """
 
 import os
@@ -50,6 +52,9 @@ DATA_MIGRATIONS = [
 ]
 
 db_blocker_key = pytest.StashKey()
+# The item for which the previous browser test's teardown put the migrations' rows back: that
+# item runs next, and finds them there.
+restored_for_key = pytest.StashKey()
 
 
 @cache
@@ -111,8 +116,10 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def migration_data(request, browser, transactional_db, django_db_blocker):
-    """The migrations' rows, which an earlier transactional test may have flushed."""
-    recreate_migration_data()
+    """The migrations' rows, which an earlier transactional test may have flushed (unless the
+    browser test just before put them back for this one)."""
+    if request.session.stash.get(restored_for_key, None) is not request.node:
+        recreate_migration_data()
     request.node.stash[db_blocker_key] = django_db_blocker
 
 
@@ -120,11 +127,13 @@ def migration_data(request, browser, transactional_db, django_db_blocker):
 def pytest_runtest_teardown(item, nextitem):
     # Runs after the test's fixtures are torn down, i.e. after the live server's flush; after
     # the last test the test database is gone too, and there is nothing to restore.
+    item.session.stash[restored_for_key] = None
     result = yield
     blocker = item.stash.get(db_blocker_key, None)
     if blocker is not None and nextitem is not None:
         with blocker.unblock():
             recreate_migration_data()
+        item.session.stash[restored_for_key] = nextitem
     return result
 
 

@@ -4,6 +4,7 @@ pages the project shapes (home, a status code list, a group, the import page and
 Every control labelled, focus visible, colour never the only signal."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,8 @@ from tests.conftest import make_user
 from tests.reports.timeline import at, rejection, timeline
 
 pytestmark = pytest.mark.browser
-expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
 
 WINDOW = "?date_from=2025-03-01&date_to=2025-03-02&tz=UTC"
 REPORTS = [
@@ -38,6 +40,29 @@ def laptop(browser, live_server):
 
 def assert_accessible(page, *, disabled_rules: tuple[str, ...] = ()) -> None:
     assert serious_violations(page, disabled_rules=disabled_rules) == [], page.url
+
+
+class Walk:
+    """One walk through several pages, with one login and one set of data: a page that fails
+    is recorded under its name and the walk goes on to the next, so that the test reports every
+    page that failed, each with its name."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    @contextmanager
+    def page(self, name: str):
+        try:
+            yield
+        except (AssertionError, sync_api.Error) as error:
+            self.failures.append(f"{name}: {type(error).__name__}: {error}")
+
+    def assert_every_page_passed(self) -> None:
+        if self.failures:
+            pytest.fail(
+                f"{len(self.failures)} page(s) failed:\n\n" + "\n\n".join(self.failures),
+                pytrace=False,
+            )
 
 
 def test_the_console_in_each_state(laptop, ana):
@@ -120,24 +145,26 @@ def reports_history(ana, sofia, sam):
     )
 
 
-@pytest.mark.parametrize("url", REPORTS)
-def test_each_report_page(laptop, reports_history, superuser, url):
+def test_each_report_page_and_the_live_board_saying_who_is_over_the_maximum(
+    laptop, reports_history, superuser
+):
     page = laptop
     log_in(page, "root", next_url="/reports/")
-    page.goto(url)
-    expect(page.locator("h1")).to_be_visible()
-    assert_accessible(page)
-
-
-def test_the_live_board_says_in_words_who_is_over_the_maximum(laptop, reports_history, superuser):
-    page = laptop
-    log_in(page, "root", next_url="/reports/")
-    page.goto("/reports/live/")
-    over = page.locator("tr.exceeded")
-    expect(over).to_have_count(1)
-    expect(over.locator("td .warn")).to_have_text(re.compile(r"^\+0:0[56]:\d\d$"))
-    # No meta refresh (axe's "meta-refresh"): the board updates in place, and can be paused.
-    assert_accessible(page)
+    walk = Walk()
+    # The live board first, while sam's break is as far past its maximum as the data made it.
+    with walk.page("/reports/live/"):
+        page.goto("/reports/live/")
+        over = page.locator("tr.exceeded")
+        expect(over).to_have_count(1)
+        expect(over.locator("td .warn")).to_have_text(re.compile(r"^\+0:0[56]:\d\d$"))
+        # No meta refresh (axe's "meta-refresh"): the board updates in place, and can be paused.
+        assert_accessible(page)
+    for url in REPORTS:
+        with walk.page(url):
+            page.goto(url)
+            expect(page.locator("h1")).to_be_visible()
+            assert_accessible(page)
+    walk.assert_every_page_passed()
 
 
 # Counts the page's fetches as they are made, so that a paused board is seen not to ask.
@@ -188,48 +215,49 @@ def administrator_page(laptop, support_group, ana, sam):
     return laptop
 
 
-def test_the_admin_home(administrator_page):
-    expect(administrator_page.locator("#site-name")).to_be_visible()
-    assert_accessible(administrator_page)
-
-
-def test_the_status_code_list_page_folded_and_unfolded(administrator_page, support_list):
+def test_the_admin_pages(administrator_page, support_group, support_list, sam, tmp_path):
     page = administrator_page
-    support_list.secondary_language = "es"
-    support_list.save()
-    page.goto(f"/admin/statuscodes/statuscodelist/{support_list.pk}/change/")
-    assert_accessible(page)
-    for toggle in page.get_by_role("button", name="More").all()[:3]:
-        toggle.click()
-    page.get_by_role("button", name="Add another Status code").click()
-    assert_accessible(page)
+    walk = Walk()
 
+    with walk.page("the admin home"):
+        expect(page.locator("#site-name")).to_be_visible()
+        assert_accessible(page)
 
-def test_the_group_page_with_its_pickers(administrator_page, support_group, sam):
-    page = administrator_page
-    page.goto(f"/admin/agents/agentgroup/{support_group.pk}/change/")
-    assert_accessible(page)
-    picker = page.locator(".field-add_agents .select2-selection")
-    picker.click()
-    page.locator(".select2-search__field:focus").fill("sam")
-    page.get_by_role("option", name="sam").click()
-    expect(page.locator(".field-add_agents .select2-selection__choice")).to_have_count(1)
-    assert_accessible(page)
+    with walk.page("the group page with its pickers"):
+        page.goto(f"/admin/agents/agentgroup/{support_group.pk}/change/")
+        assert_accessible(page)
+        picker = page.locator(".field-add_agents .select2-selection")
+        picker.click()
+        page.locator(".select2-search__field:focus").fill("sam")
+        page.get_by_role("option", name="sam").click()
+        expect(page.locator(".field-add_agents .select2-selection__choice")).to_have_count(1)
+        assert_accessible(page)
 
+    with walk.page("the import page and its errors"):
+        page.goto("/admin/statuscodes/statuscode/import/")
+        assert_accessible(page)
+        codes = tmp_path / "codes.csv"
+        codes.write_text(
+            "list,code,label,description,actions,sort_order,active,max_minutes\n"
+            "Back office,NAP,Nap,,take_nap,5,true,\n",
+            encoding="utf-8",
+        )
+        form = page.locator("#content form")
+        form.get_by_label("File to import").set_input_files(codes)
+        form.get_by_label("Format").select_option(label="csv")
+        form.get_by_role("button", name="Submit").click()
+        expect(page.locator("table.import-preview")).to_be_visible()
+        assert_accessible(page)
 
-def test_the_import_page_and_its_errors(administrator_page, tmp_path):
-    page = administrator_page
-    page.goto("/admin/statuscodes/statuscode/import/")
-    assert_accessible(page)
-    codes = tmp_path / "codes.csv"
-    codes.write_text(
-        "list,code,label,description,actions,sort_order,active,max_minutes\n"
-        "Back office,NAP,Nap,,take_nap,5,true,\n",
-        encoding="utf-8",
-    )
-    form = page.locator("#content form")
-    form.get_by_label("File to import").set_input_files(codes)
-    form.get_by_label("Format").select_option(label="csv")
-    form.get_by_role("button", name="Submit").click()
-    expect(page.locator("table.import-preview")).to_be_visible()
-    assert_accessible(page)
+    # Last: it gives the list a second language, which the pages above were seen without.
+    with walk.page("the status code list page, folded and unfolded"):
+        support_list.secondary_language = "es"
+        support_list.save()
+        page.goto(f"/admin/statuscodes/statuscodelist/{support_list.pk}/change/")
+        assert_accessible(page)
+        for toggle in page.get_by_role("button", name="More").all()[:3]:
+            toggle.click()
+        page.get_by_role("button", name="Add another Status code").click()
+        assert_accessible(page)
+
+    walk.assert_every_page_passed()
