@@ -117,15 +117,13 @@ def first_day(zone: ZoneInfo) -> date | None:
     return None if first_event is None else timezone.localtime(first_event, zone).date()
 
 
-def days_to_roll(*, now: datetime, limit: int = DAYS_PER_RUN) -> list[date]:
-    """The next days to roll, oldest first: over, not rolled yet, not blocked."""
-    zone = rollup_zone()
-    day = first_day(zone)
-    if day is None:
-        return []
+def days_to_roll(*, start: date, zone: ZoneInfo, now: datetime, limit: int) -> list[date]:
+    """The next days to roll from `start` (the first change's day), oldest first: over, not
+    rolled yet, not blocked."""
+    day = start
     today = timezone.localtime(now, zone).date()
     open_breaks, due_from = _blocked_from(zone, now)
-    rolled = set(RolledDay.objects.filter(day__gte=day).values_list("day", flat=True))
+    rolled = set(RolledDay.objects.filter(day__gte=start).values_list("day", flat=True))
     days = []
     while day < today and len(days) < limit and (due_from is None or day < due_from):
         if day not in rolled and day not in open_breaks:
@@ -145,6 +143,19 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
+# The columns of `buckets` a day total keeps as they are (its system reason is "" for none).
+TOTAL_FIELDS = (
+    "agent_id",
+    "group_id",
+    "status",
+    "code_id",
+    "count",
+    "us",
+    "exceeded_count",
+    "exceeded_us",
+)
+
+
 def _roll(first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
     """Roll the days `first` to `last` from the events, with the report's own query (at the
     `day` grain, every agent, from the events alone)."""
@@ -159,36 +170,16 @@ def _roll(first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""{clause}
-            SELECT period, agent_id, group_id, status, code_id, system_reason, count, us,
-                   exceeded_count, exceeded_us
-            FROM buckets""",
+            SELECT period, {", ".join(TOTAL_FIELDS)}, system_reason FROM buckets""",
             params,
         )
         totals = [
             DayTotal(
                 day=report.periods[period].first_date,
-                agent_id=agent_id,
-                group_id=group_id,
-                status=status,
-                code_id=code_id,
+                **dict(zip(TOTAL_FIELDS, figures, strict=True)),
                 system_reason=system_reason or "",
-                count=count,
-                us=us,
-                exceeded_count=exceeded_count,
-                exceeded_us=exceeded_us,
             )
-            for (
-                period,
-                agent_id,
-                group_id,
-                status,
-                code_id,
-                system_reason,
-                count,
-                us,
-                exceeded_count,
-                exceeded_us,
-            ) in cursor.fetchall()
+            for period, *figures, system_reason in cursor.fetchall()
         ]
         cursor.execute(f"{clause} SELECT period, agent_id, group_id, us FROM day_logged_in", params)
         logged_in = [
@@ -221,12 +212,21 @@ def roll_up(*, now: datetime | None = None, limit: int = DAYS_PER_RUN) -> int:
     while rolled < limit:
         with transaction.atomic():
             state = _locked_state()
+            start = state.first_day
             if state.zone != zone.key:
                 _forget_all()
-                RollupState.objects.filter(pk=1).update(zone=zone.key, first_day=None)
-            if state.first_day is None or state.zone != zone.key:
-                RollupState.objects.filter(pk=1).update(first_day=first_day(zone))
-            days = days_to_roll(now=now, limit=min(DAYS_PER_TRANSACTION, limit - rolled))
+                start = None
+            if start is None:
+                start = first_day(zone)
+                RollupState.objects.filter(pk=1).update(zone=zone.key, first_day=start)
+            days = []
+            if start is not None:
+                days = days_to_roll(
+                    start=start,
+                    zone=zone,
+                    now=now,
+                    limit=min(DAYS_PER_TRANSACTION, limit - rolled),
+                )
             for first, last in _runs(days):
                 _roll(first, last, zone=zone, now=now)
         if not days:

@@ -129,17 +129,12 @@ class ReportTable(tables.Table):
         writers = [_cell_writer(self, column) for column in self.columns]
         if any(writer is None for writer in writers):
             return mark_safe("".join(map(_row_by_tables2, page_rows)))  # noqa: S308
-        rows = []
-        for row in page_rows:
-            record = row.record
-            cells = "".join(
-                f"{_LINE[28]}<td {td}>{write(row, record)}</td>{_LINE[24]}" for td, write in writers
+        return mark_safe(  # noqa: S308 (each cell escaped as the template does)
+            "".join(
+                _row_html(row, ((td, write(row, row.record)) for td, write in writers))
+                for row in page_rows
             )
-            rows.append(
-                f"{_LINE[20]}{_LINE[20]}<tr {row.attrs.as_html()}>{_LINE[24]}{cells}"
-                f"{_LINE[20]}</tr>{_LINE[20]}{_LINE[16]}"
-            )
-        return mark_safe("".join(rows))  # noqa: S308 (each cell escaped as the template does)
+        )
 
 
 # The columns whose cells `body_rows` writes itself: django-tables2 renders them with no more
@@ -201,12 +196,18 @@ def _computed_per_cell(attrs) -> bool:
 
 def _row_by_tables2(row) -> str:
     """A row written with django-tables2's own cells, as its template does."""
-    cells = "".join(
-        f"{_LINE[28]}<td {column.attrs['td'].as_html()}>{_localized(column, cell)}</td>{_LINE[24]}"
-        for column, cell in row.items()
+    return _row_html(
+        row,
+        ((column.attrs["td"].as_html(), _localized(column, cell)) for column, cell in row.items()),
     )
+
+
+def _row_html(row, cells) -> str:
+    """A `<tr>` of `cells` (the `td`'s attributes, its content), with the white space of
+    django-tables2's template."""
+    tds = "".join(f"{_LINE[28]}<td {td}>{content}</td>{_LINE[24]}" for td, content in cells)
     return (
-        f"{_LINE[20]}{_LINE[20]}<tr {row.attrs.as_html()}>{_LINE[24]}{cells}"
+        f"{_LINE[20]}{_LINE[20]}<tr {row.attrs.as_html()}>{_LINE[24]}{tds}"
         f"{_LINE[20]}</tr>{_LINE[20]}{_LINE[16]}"
     )
 

@@ -241,7 +241,7 @@ class TimeByCodeReport(PeriodReport):
         if not self.rollup or self._is_empty() or self.granularity not in ROLLED_GRAINS:
             return 0
         zone = self.window.zone
-        last = timezone.localtime(self.periods[-1].end - ONE_MICROSECOND, zone).date()
+        last = _local_dates(self.periods[-1], zone)[-1]
         held = rolled_days(zone, self.periods[0].first_date, last, database=self.database)
         rolled = 0
         for period in self.periods:
