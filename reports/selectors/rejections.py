@@ -71,7 +71,7 @@ class RejectionsReport(PeriodReport):
         # The channel's label in the reader's language, after the columns of the contract.
         Column("channel_label", _("Channel"), on_page=False),
     )
-    default_order = ("date", "agent", "channel", "list", "code")
+    default_order = ("date", "agent", "group", "channel", "list", "code")
     row_columns = ROW_COLUMNS
 
     def __init__(

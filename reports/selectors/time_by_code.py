@@ -199,7 +199,7 @@ class TimeByCodeReport(PeriodReport):
         # The status's label in the reader's language, after the columns of the contract.
         Column("status_label", _("Status"), on_page=False),
     )
-    default_order = ("date", "agent", "status", "list", "code")
+    default_order = ("date", "agent", "group", "status", "list", "code")
     row_columns = ROW_COLUMNS
 
     def __init__(
