@@ -114,6 +114,30 @@ def test_each_group_has_the_time_the_agent_spent_in_it(moved_at_noon, support_gr
     assert sum(seconds for _, seconds, _ in everything.values()) == 120 * MINUTE
 
 
+def test_the_rows_of_each_group_come_group_by_group(moved_at_noon):
+    """Rows that differ only by group sort by group after the agent: the same order on the page,
+    page after page, and in the export, whatever plan the database chose."""
+    window = Window(date(2025, 3, 3), date(2025, 3, 3), ZoneInfo("UTC"))
+    report = TimeByCodeReport(agents=Agent.objects.all(), window=window, now=LATER)
+    in_order = [
+        ("Sales Team", "Sales", "LUNCH"),
+        ("Sales Team", "Support", "LUNCH"),
+        ("Support Tier 1", "Support", "LUNCH"),
+        ("Support Tier 1", "Support", "SHORT"),
+    ]
+    assert [(row.group, row.list, row.code) for row in report.rows()] == in_order
+    one_by_one = [report.page(order=(), offset=offset, limit=1).rows[0] for offset in range(4)]
+    assert [(row.group, row.list, row.code) for row in one_by_one] == in_order
+    # Sorted by status (all on break) and by count, the group still breaks the tie.
+    by_count = [(row.group, row.list) for row in report.rows(order=("count",))]
+    assert by_count == [
+        ("Sales Team", "Support"),
+        ("Sales Team", "Sales"),
+        ("Support Tier 1", "Support"),
+        ("Support Tier 1", "Support"),
+    ]
+
+
 def test_supervisors_see_only_the_time_in_their_group(
     client_for, moved_at_noon, supervisor_a, supervisor_b
 ):
