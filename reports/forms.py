@@ -20,14 +20,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator, ModelMultipleChoiceField
 
-from agents.models import Agent
 from agents.services import SUPERVISOR_ACTIONS
 from core.choices import AgentAction, AgentStatus, Channel
 from statuscodes.models import StatusCode
 from statuscodes.validators import CODE_KEY_MAX_LENGTH
 
 from .selectors.common import NO_CODE
-from .selectors.scope import agent_choice_label, code_choice_label
+from .selectors.scope import agent_choice_label, code_choice_label, name_choice_label
 from .selectors.time_by_code import CHART_STACKS, REPORTED_STATUSES, TREND_STACKS
 from .selectors.window import (
     MAX_SUB_DAY_WINDOW_DAYS,
@@ -182,19 +181,15 @@ class AgentPicker(SelectMultiple):
             )[: ALL_AGENT_OPTIONS_UP_TO + 1]
         )
         if len(rows) <= ALL_AGENT_OPTIONS_UP_TO:
-            user = Agent._meta.get_field("user").related_model
-            agents = [
-                Agent(pk=pk, user=user(username=username, first_name=first, last_name=last))
-                for pk, username, first, last in rows
-            ]
-        elif self.validated is not None and {str(agent.pk) for agent in self.validated} == chosen:
-            # The chosen agents as the form read them to validate them: not read again.
-            agents = self.validated
+            # Labelled from the rows: no model instances for a list of up to a hundred.
+            options = [(pk, name_choice_label(*names), str(pk) in chosen) for pk, *names in rows]
         else:
-            agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
-        options = [
-            (agent.pk, agent_choice_label(agent), str(agent.pk) in chosen) for agent in agents
-        ]
+            if self.validated is not None and {str(a.pk) for a in self.validated} == chosen:
+                # The chosen agents as the form read them to validate them: not read again.
+                agents = self.validated
+            else:
+                agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
+            options = [(agent.pk, agent_choice_label(agent), True) for agent in agents]
         attributes = self.build_attrs(self.attrs, {**(attrs or {}), "id": f"id_{name}"})
         return _select_html(name, attributes, [(None, options)], multiple=True)
 

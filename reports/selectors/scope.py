@@ -79,8 +79,14 @@ def event_groups_in_scope(
 
 def agent_choice_label(agent: Agent) -> str:
     """How a picker shows an agent: the full name and the username, or the username alone."""
-    name = agent.user.get_full_name()
-    return f"{name} ({agent.user.username})" if name else agent.user.username
+    user = agent.user
+    return name_choice_label(user.username, user.first_name, user.last_name)
+
+
+def name_choice_label(username: str, first_name: str, last_name: str) -> str:
+    """`agent_choice_label` of the user's names, as read in plain rows."""
+    name = f"{first_name} {last_name}".strip()
+    return f"{name} ({username})" if name else username
 
 
 def agents_matching(*, user: AbstractBaseUser, term: str) -> QuerySet[Agent]:
