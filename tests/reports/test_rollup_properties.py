@@ -1,0 +1,290 @@
+"""Properties of time by code over generated timelines (docs/reports.md, docs/rollup.md).
+
+Whatever two agents did over ten days around a daylight-saving change (New York's autumn and
+spring changes) or in a half-hour zone (Kolkata) — breaks and offline spells with or without a
+code, across midnights, moves between groups in the middle of a break, an interval still going
+on now, fractions of a second — and whatever the window:
+
+- at `day`, each row's count, seconds and share of the time logged in are the figures worked
+  out here in Python from the intervals alone (local days from zoneinfo, each interval cut at
+  their midnights, counted in the day it began unless it is the rest of one begun in another
+  group, the time logged in per day, agent and group at the time);
+- through the daily rollup, rolled then or read hours later, every grain made of days gives the
+  pages (rows in three orders, sections, count) and the export the events alone give, with or
+  without a group filter.
+
+Hand-computed timelines of the same cases are in test_rollup.py and test_granularity.py; this
+searches the cases no one thought of.
+"""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from agents.models import Agent, StatusEvent
+from core.choices import EventKind, EventSource
+from core.durations import percent, whole_seconds
+from reports import rollup
+from reports.selectors.time_by_code import TimeByCodeReport
+from reports.selectors.window import Window
+from statuscodes.models import StatusCode
+from tests.fuzz_profiles import budget
+
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
+
+REPORTED = ("on_break", "work_offline")
+# (zone, the local date the timelines start on): the autumn and spring changes of New York
+# fall on the third day, Kolkata is 5:30 ahead of UTC all year.
+PLACES = (
+    ("America/New_York", date(2025, 10, 31)),
+    ("America/New_York", date(2025, 3, 7)),
+    ("Asia/Kolkata", date(2025, 6, 10)),
+)
+DAYS = 10
+# Codes by status, from each agent's own list (a code keeps its list when the agent moves).
+CODES = {
+    "on_break": ("LUNCH", "SHORT", None),
+    "work_offline": ("MEETING", None),
+    "logged_out": ("EOS", None),
+    "available": (None,),
+    "busy": (None,),
+}
+ORDERS = ((), ("-seconds", "agent"), ("percent_of_logged_in",))
+
+
+@dataclass(frozen=True)
+class Step:
+    """A change after `gap` from the previous one (or from 20:00 on the first day): a status
+    with a code, or the agent moved to the other group, the interval going on."""
+
+    gap: timedelta
+    status: str
+    code: str | None
+    move: bool
+
+
+steps = st.builds(
+    Step,
+    gap=st.builds(
+        timedelta,
+        minutes=st.sampled_from([1, 9, 25, 50, 95, 240, 420, 700]),
+        seconds=st.integers(0, 59),
+        microseconds=st.sampled_from([0, 0, 400_000, 500_000, 999_999]),
+    ),
+    status=st.sampled_from(list(CODES)),
+    code=st.integers(0, 2),
+    # One change in five is a move.
+    move=st.integers(0, 4).map(lambda draw: draw == 0),
+)
+
+
+@st.composite
+def timelines(draw):
+    """Each agent's steps, the place, the window and whether the report keeps one group."""
+    zone, first_day = draw(st.sampled_from(PLACES))
+    changes = {name: draw(st.lists(steps, min_size=3, max_size=22)) for name in ("ana", "sam")}
+    date_from = first_day + timedelta(days=draw(st.integers(0, 4)))
+    date_to = date_from + timedelta(days=draw(st.integers(0, DAYS - 1)))
+    return {
+        "zone": zone,
+        "first_day": first_day,
+        "changes": changes,
+        "window": (date_from, date_to),
+        "one_group": draw(st.booleans()),
+        # The report is read when the days were rolled, or later: an interval still going on
+        # then has gone on since.
+        "read_after": timedelta(hours=draw(st.sampled_from([0, 5, 30]))),
+    }
+
+
+@contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def local_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+@dataclass
+class Interval:
+    agent: str
+    group: str
+    status: str
+    code: StatusCode | None
+    start: datetime
+    end: datetime | None
+    moved: bool
+
+
+def record(agent: Agent, other_group, first_day: date, zone: ZoneInfo, changes, now):
+    """The agent's status changes as the services chain them, the last one ongoing; returns
+    them as intervals. A move keeps the status and code and records the other group."""
+    codes = {code.code: code for code in StatusCode.objects.filter(code_list=agent.group.code_list)}
+    groups = (agent.group, other_group)
+    at = local_start(first_day, zone) + timedelta(hours=20)
+    events, group, status, code = [], 0, None, None
+    for step in changes:
+        at += step.gap
+        if at >= now:
+            break
+        moved = bool(events) and step.move
+        if moved:
+            group = 1 - group
+        else:
+            status = step.status
+            options = CODES[status]
+            code = codes.get(options[step.code % len(options)])
+        events.append(
+            StatusEvent(
+                agent=agent,
+                group=groups[group],
+                kind=EventKind.STATUS,
+                status=status,
+                previous_status=events[-1].status if events else "",
+                code=code,
+                started_at=at,
+                source=EventSource.GROUP_MOVE if moved else EventSource.CONSOLE,
+            )
+        )
+    for earlier, later in zip(events, events[1:], strict=False):
+        earlier.ended_at = later.started_at
+    StatusEvent.objects.bulk_create(events)
+    return [
+        Interval(
+            agent=agent.user.username,
+            group=event_.group.name,
+            status=event_.status,
+            code=event_.code,
+            start=event_.started_at,
+            end=event_.ended_at,
+            moved=event_.source == EventSource.GROUP_MOVE,
+        )
+        for event_ in events
+    ]
+
+
+def expected_rows(intervals, window: Window, now: datetime, group: str | None) -> dict:
+    """{(date, agent, group, status, list, code): (count, seconds, % of logged-in)} at `day`,
+    worked out from the intervals alone."""
+    zone = window.zone
+    days = []
+    day = window.date_from
+    while day <= window.date_to:
+        start, end = local_start(day, zone), local_start(day + timedelta(days=1), zone)
+        if start < now:
+            days.append((day, start, min(end, now)))
+        day += timedelta(days=1)
+    time, counts, logged_in = defaultdict(int), defaultdict(int), defaultdict(int)
+    for interval in intervals:
+        if group is not None and interval.group != group:
+            continue
+        end = interval.end or now
+        for day, day_start, day_end in days:
+            overlap = min(end, day_end) - max(interval.start, day_start)
+            if overlap <= timedelta(0):
+                continue
+            us = overlap // timedelta(microseconds=1)
+            if interval.status != "logged_out":
+                logged_in[day, interval.agent, interval.group] += us
+            if interval.status not in REPORTED:
+                continue
+            code = interval.code
+            key = (
+                day.isoformat(),
+                interval.agent,
+                interval.group,
+                interval.status,
+                code.code_list.name if code else "",
+                code.code if code else "",
+            )
+            time[key] += us
+            began_here = day_start <= interval.start < day_end
+            counts[key] += 1 if began_here and not interval.moved else 0
+    return {
+        key: (
+            counts[key],
+            whole_seconds(us),
+            percent(us, logged_in[date.fromisoformat(key[0]), key[1], key[2]]),
+        )
+        for key, us in time.items()
+    }
+
+
+def exported_rows(report: TimeByCodeReport) -> dict:
+    rows = {}
+    for (
+        day,
+        agent,
+        group,
+        status,
+        list_name,
+        code,
+        _,
+        count,
+        seconds,
+        _,
+        share,
+        *_,
+    ) in report.cells():
+        rows[day, agent, group, status, list_name, code] = (count, seconds, share)
+    return rows
+
+
+@budget(15)
+@given(case=timelines())
+def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup(
+    ana, sam, support_group, sales_group, case
+):
+    zone = ZoneInfo(case["zone"])
+    rolled_at = local_start(case["first_day"] + timedelta(days=DAYS), zone) + timedelta(hours=15)
+    with rolled_back(), override_settings(REPORTS_ROLLUP_ZONE=case["zone"]):
+        intervals = []
+        for agent, other in ((ana, sales_group), (sam, support_group)):
+            changes = case["changes"][agent.user.username]
+            intervals += record(agent, other, case["first_day"], zone, changes, rolled_at)
+        rolled = rollup.roll_up(now=rolled_at, limit=100)
+        now = rolled_at + case["read_after"]
+        window = Window(*case["window"], zone)
+        group = support_group if case["one_group"] else None
+
+        def report(*, rollup_on: bool, granularity: str = "day") -> TimeByCodeReport:
+            return TimeByCodeReport(
+                agents=Agent.objects.all(),
+                window=window,
+                now=now,
+                granularity=granularity,
+                groups=[group.pk] if group else None,
+                rollup=rollup_on,
+            )
+
+        expected = expected_rows(intervals, window, now, group.name if group else None)
+        assert exported_rows(report(rollup_on=False)) == expected
+        event(f"days rolled: {'some' if rolled else 'none'}")
+        event(f"periods read from the rollup at day: {report(rollup_on=True)._rolled > 0}")
+        for granularity in ("day", "week", "month", "none"):
+            through = list(report(rollup_on=True, granularity=granularity).cells())
+            events = list(report(rollup_on=False, granularity=granularity).cells())
+            assert through == events, granularity
+            # Whole pages (every row's time over its code's maximum is on the page only), and
+            # one page further on.
+            for order, offset, limit in (*((order, 0, 1000) for order in ORDERS), ((), 3, 4)):
+                through_page = report(rollup_on=True, granularity=granularity).page(
+                    order=order, offset=offset, limit=limit
+                )
+                events_page = report(rollup_on=False, granularity=granularity).page(
+                    order=order, offset=offset, limit=limit
+                )
+                assert through_page.rows == events_page.rows, (granularity, order, offset)
+                assert through_page.summary == events_page.summary, granularity
+                assert through_page.count == events_page.count
