@@ -5,10 +5,12 @@ spring changes) or in a half-hour zone (Kolkata) — breaks and offline spells w
 code, across midnights, moves between groups in the middle of a break, an interval still going
 on now, fractions of a second — and whatever the window:
 
-- at `day`, each row's count, seconds and share of the time logged in are the figures worked
-  out here in Python from the intervals alone (local days from zoneinfo, each interval cut at
-  their midnights, counted in the day it began unless it is the rest of one begun in another
-  group, the time logged in per day, agent and group at the time);
+- at `day` and at a grain shorter than a day, each row's count, seconds and share of the time
+  logged in are the figures worked out here in Python from the intervals alone (local days from
+  zoneinfo, or the instants where the local wall clock shows a multiple of 15, 30 or 60
+  minutes; each interval cut at those bounds, counted in the period it began unless it is the
+  rest of one begun in another group, the time logged in per period, agent and group at the
+  time);
 - through the daily rollup, rolled then or read hours later, every grain made of days gives the
   pages (rows in three orders, sections, count) and the export the events alone give, with or
   without a group filter.
@@ -58,6 +60,7 @@ CODES = {
     "busy": (None,),
 }
 ORDERS = ((), ("-seconds", "agent"), ("percent_of_logged_in",))
+GRAIN_MINUTES = {"15m": 15, "30m": 30, "hour": 60}
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def timelines(draw):
         "changes": changes,
         "window": (date_from, date_to),
         "one_group": draw(st.booleans()),
+        "short_grain": draw(st.sampled_from(list(GRAIN_MINUTES))),
         # The report is read when the days were rolled, or later: an interval still going on
         # then has gone on since.
         "read_after": timedelta(hours=draw(st.sampled_from([0, 5, 30]))),
@@ -174,34 +178,57 @@ def record(agent: Agent, other_group, first_day: date, zone: ZoneInfo, changes, 
     ]
 
 
-def expected_rows(intervals, window: Window, now: datetime, group: str | None) -> dict:
-    """{(date, agent, group, status, list, code): (count, seconds, % of logged-in)} at `day`,
-    worked out from the intervals alone."""
+def periods_of(
+    window: Window, now: datetime, granularity: str
+) -> list[tuple[str, datetime, datetime]]:
+    """The window's periods before `now` as (label, start, end): local days, or for a grain
+    shorter than a day each instant whose local wall clock shows a multiple of the grain's
+    minutes, found by walking the window in real quarter hours (so that the repeated autumn
+    hour gives two periods and the skipped spring hour none)."""
     zone = window.zone
-    days = []
-    day = window.date_from
-    while day <= window.date_to:
-        start, end = local_start(day, zone), local_start(day + timedelta(days=1), zone)
-        if start < now:
-            days.append((day, start, min(end, now)))
-        day += timedelta(days=1)
+    starts = []
+    if granularity == "day":
+        day = window.date_from
+        while day <= window.date_to + timedelta(days=1):
+            starts.append((day.isoformat(), local_start(day, zone)))
+            day += timedelta(days=1)
+    else:
+        instant, end = (
+            local_start(window.date_from, zone),
+            local_start(window.date_to + timedelta(days=1), zone),
+        )
+        while instant <= end:
+            wall = instant.astimezone(zone)
+            if wall.minute % GRAIN_MINUTES[granularity] == 0:
+                starts.append((wall.isoformat(timespec="minutes"), instant))
+            instant += timedelta(minutes=15)
+    return [
+        (label, start, min(following, now))
+        for (label, start), (_, following) in zip(starts, starts[1:], strict=False)
+        if start < now
+    ]
+
+
+def expected_rows(intervals, periods, now: datetime, group: str | None) -> dict:
+    """{(period, agent, group, status, list, code): (count, seconds, % of logged-in)},
+    worked out from the intervals alone."""
     time, counts, logged_in = defaultdict(int), defaultdict(int), defaultdict(int)
     for interval in intervals:
         if group is not None and interval.group != group:
             continue
         end = interval.end or now
-        for day, day_start, day_end in days:
-            overlap = min(end, day_end) - max(interval.start, day_start)
+        for label, period_start, period_end in periods:
+            overlap = min(end, period_end) - max(interval.start, period_start)
             if overlap <= timedelta(0):
                 continue
             us = overlap // timedelta(microseconds=1)
             if interval.status != "logged_out":
-                logged_in[day, interval.agent, interval.group] += us
+                logged_in[label, interval.agent, interval.group] += us
             if interval.status not in REPORTED:
                 continue
             code = interval.code
             key = (
-                day.isoformat(),
+                label,
                 interval.agent,
                 interval.group,
                 interval.status,
@@ -209,14 +236,10 @@ def expected_rows(intervals, window: Window, now: datetime, group: str | None) -
                 code.code if code else "",
             )
             time[key] += us
-            began_here = day_start <= interval.start < day_end
+            began_here = period_start <= interval.start < period_end
             counts[key] += 1 if began_here and not interval.moved else 0
     return {
-        key: (
-            counts[key],
-            whole_seconds(us),
-            percent(us, logged_in[date.fromisoformat(key[0]), key[1], key[2]]),
-        )
+        key: (counts[key], whole_seconds(us), percent(us, logged_in[key[:3]]))
         for key, us in time.items()
     }
 
@@ -268,8 +291,12 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
                 rollup=rollup_on,
             )
 
-        expected = expected_rows(intervals, window, now, group.name if group else None)
-        assert exported_rows(report(rollup_on=False)) == expected
+        group_name = group.name if group else None
+        for granularity in ("day", case["short_grain"]):
+            expected = expected_rows(
+                intervals, periods_of(window, now, granularity), now, group_name
+            )
+            assert exported_rows(report(rollup_on=False, granularity=granularity)) == expected
         event(f"days rolled: {'some' if rolled else 'none'}")
         event(f"periods read from the rollup at day: {report(rollup_on=True)._rolled > 0}")
         for granularity in ("day", "week", "month", "none"):
