@@ -1,4 +1,5 @@
-"""Properties of time by code over generated timelines (docs/reports.md, docs/rollup.md).
+"""Properties of time by code and the agent × code matrix over generated timelines
+(docs/reports.md, docs/rollup.md).
 
 Whatever two agents did over ten days around a daylight-saving change (New York's autumn and
 spring changes) or in a half-hour zone (Kolkata) — breaks and offline spells with or without a
@@ -10,7 +11,8 @@ on now, fractions of a second — and whatever the window:
   zoneinfo, or the instants where the local wall clock shows a multiple of 15, 30 or 60
   minutes; each interval cut at those bounds, counted in the period it began unless it is the
   rest of one begun in another group, the time logged in per period, agent and group at the
-  time);
+  time), and the agent × code matrix has a row for each agent, group and period logged in, with
+  that time logged in, the time and share of each status and the time with each code;
 - through the daily rollup, rolled then or read hours later, every grain made of days gives the
   pages (rows in three orders, sections, count) and the export the events alone give, with or
   without a group filter.
@@ -35,6 +37,7 @@ from agents.models import Agent, StatusEvent
 from core.choices import EventKind, EventSource
 from core.durations import percent, whole_seconds
 from reports import rollup
+from reports.selectors.agent_code_matrix import AgentCodeMatrix, MatrixCode
 from reports.selectors.time_by_code import TimeByCodeReport
 from reports.selectors.window import Window
 from statuscodes.models import StatusCode
@@ -209,9 +212,9 @@ def periods_of(
     ]
 
 
-def expected_rows(intervals, periods, now: datetime, group: str | None) -> dict:
-    """{(period, agent, group, status, list, code): (count, seconds, % of logged-in)},
-    worked out from the intervals alone."""
+def summed(intervals, periods, now: datetime, group: str | None):
+    """Worked out from the intervals alone: the time (µs) and count of each row (period, agent,
+    group, status, list, code), and the time logged in of each (period, agent, group)."""
     time, counts, logged_in = defaultdict(int), defaultdict(int), defaultdict(int)
     for interval in intervals:
         if group is not None and interval.group != group:
@@ -238,10 +241,40 @@ def expected_rows(intervals, periods, now: datetime, group: str | None) -> dict:
             time[key] += us
             began_here = period_start <= interval.start < period_end
             counts[key] += 1 if began_here and not interval.moved else 0
+    return time, counts, logged_in
+
+
+def expected_rows(time, counts, logged_in) -> dict:
+    """Time by code's rows: {(period, agent, group, status, list, code): (count, seconds,
+    % of logged-in)}."""
     return {
         key: (counts[key], whole_seconds(us), percent(us, logged_in[key[:3]]))
         for key, us in time.items()
     }
+
+
+def expected_matrix(time, logged_in, codes: list[MatrixCode], statuses) -> dict:
+    """The matrix's rows: {(period, agent, group): [time logged in, (time in each status, its
+    share)..., time with each code...]} for every agent and period logged in."""
+    rows = {}
+    for row_key, logged_in_us in logged_in.items():
+        in_status = [
+            sum(us for key, us in time.items() if key[:3] == row_key and key[3] == status)
+            for status in statuses
+        ]
+        rows[row_key] = [
+            whole_seconds(logged_in_us),
+            *(
+                value
+                for us in in_status
+                for value in (whole_seconds(us), percent(us, logged_in_us))
+            ),
+            *(
+                whole_seconds(time.get((*row_key, code.status, code.list, code.code), 0))
+                for code in codes
+            ),
+        ]
+    return rows
 
 
 def exported_rows(report: TimeByCodeReport) -> dict:
@@ -293,10 +326,18 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
 
         group_name = group.name if group else None
         for granularity in ("day", case["short_grain"]):
-            expected = expected_rows(
+            time, counts, logged_in = summed(
                 intervals, periods_of(window, now, granularity), now, group_name
             )
-            assert exported_rows(report(rollup_on=False, granularity=granularity)) == expected
+            events = report(rollup_on=False, granularity=granularity)
+            assert exported_rows(events) == expected_rows(time, counts, logged_in)
+            matrix = AgentCodeMatrix(events)
+            codes = matrix.codes()
+            assert {
+                (period, agent, group_then): figures
+                for period, agent, _, group_then, *figures in matrix.cells(codes)
+            } == expected_matrix(time, logged_in, codes, matrix.statuses)
+            event(f"matrix rows at {granularity}: {'some' if logged_in else 'none'}")
         event(f"days rolled: {'some' if rolled else 'none'}")
         event(f"periods read from the rollup at day: {report(rollup_on=True)._rolled > 0}")
         for granularity in ("day", "week", "month", "none"):
