@@ -11,8 +11,10 @@ on now, fractions of a second — and whatever the window:
   zoneinfo, or the instants where the local wall clock shows a multiple of 15, 30 or 60
   minutes; each interval cut at those bounds, counted in the period it began unless it is the
   rest of one begun in another group, the time logged in per period, agent and group at the
-  time), and the agent × code matrix has a row for each agent, group and period logged in, with
-  that time logged in, the time and share of each status and the time with each code;
+  time); the page's sections (by agent, status and group, each group's codes, the total) sum
+  them, each with the time logged in it is a share of; and the agent × code matrix has a row
+  for each agent, group and period logged in, with that time logged in, the time and share of
+  each status and the time with each code;
 - through the daily rollup, rolled then or read hours later, every grain made of days gives the
   pages (rows in three orders, sections, count) and the export the events alone give, with or
   without a group filter.
@@ -277,6 +279,52 @@ def expected_matrix(time, logged_in, codes: list[MatrixCode], statuses) -> dict:
     return rows
 
 
+def expected_subtotals(time, counts, logged_in) -> dict:
+    """The page's sections: {section: {key: (count, µs, µs logged in)}}; the groups' codes
+    {(group, list, code): (µs, µs logged in)}."""
+    subtotals = {name: defaultdict(lambda: [0, 0, 0]) for name in ("agent", "status", "group")}
+    by_group_code = defaultdict(int)
+    for key, us in time.items():
+        _, agent, group, status, list_name, code = key
+        for name, subtotal_key in (("agent", agent), ("status", status), ("group", group)):
+            subtotals[name][subtotal_key][0] += counts[key]
+            subtotals[name][subtotal_key][1] += us
+        by_group_code[group, list_name, code] += us
+    everyone = sum(logged_in.values())
+    for (_, agent, group), us in logged_in.items():
+        if agent in subtotals["agent"]:
+            subtotals["agent"][agent][2] += us
+        if group in subtotals["group"]:
+            subtotals["group"][group][2] += us
+    for figures in subtotals["status"].values():
+        figures[2] = everyone
+    group_logged_in = {name: figures[2] for name, figures in subtotals["group"].items()}
+    return {
+        **{
+            name: {key: tuple(figures) for key, figures in by.items()}
+            for name, by in subtotals.items()
+        },
+        "total": (sum(counts.values()), sum(time.values()), everyone),
+        "group_code": {key: (us, group_logged_in[key[0]]) for key, us in by_group_code.items()},
+    }
+
+
+def page_subtotals(summary: dict) -> dict:
+    def figures(figures) -> tuple:
+        return (figures.count, figures.us, figures.logged_in_us)
+
+    return {
+        "agent": {item.key: figures(item.figures) for item in summary["by_agent"]},
+        "status": {item.key: figures(item.figures) for item in summary["by_status"]},
+        "group": {item.key: figures(item.figures) for item in summary["by_group"]},
+        "total": figures(summary["total"]),
+        "group_code": {
+            (item.group, item.list, item.code): (item.us, item.logged_in_us)
+            for item in summary["by_group_code"]
+        },
+    }
+
+
 def exported_rows(report: TimeByCodeReport) -> dict:
     rows = {}
     for (
@@ -331,6 +379,9 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
             )
             events = report(rollup_on=False, granularity=granularity)
             assert exported_rows(events) == expected_rows(time, counts, logged_in)
+            assert page_subtotals(events.page(limit=1).summary) == expected_subtotals(
+                time, counts, logged_in
+            )
             matrix = AgentCodeMatrix(events)
             codes = matrix.codes()
             assert {
