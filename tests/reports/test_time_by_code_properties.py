@@ -1,5 +1,5 @@
-"""Properties of time by code and the agent × code matrix over generated timelines
-(docs/reports.md, docs/rollup.md).
+"""Properties of time by code, the agent × code matrix and rejections over generated
+timelines (docs/reports.md, docs/rollup.md).
 
 Whatever two agents did over ten days around a daylight-saving change (New York's autumn and
 spring changes) or in a half-hour zone (Kolkata) — breaks and offline spells with or without a
@@ -14,7 +14,8 @@ on now, fractions of a second — and whatever the window:
   time); the page's sections (by agent, status and group, each group's codes, the total) sum
   them, each with the time logged in it is a share of; and the agent × code matrix has a row
   for each agent, group and period logged in, with that time logged in, the time and share of
-  each status and the time with each code;
+  each status and the time with each code; the rejections report counts each rejection in the
+  period of its instant, in the group the agent was in then;
 - through the daily rollup, rolled then or read hours later, every grain made of days gives the
   pages (rows in three orders, sections, count) and the export the events alone give, with or
   without a group filter.
@@ -40,6 +41,7 @@ from core.choices import EventKind, EventSource
 from core.durations import percent, whole_seconds
 from reports import rollup
 from reports.selectors.agent_code_matrix import AgentCodeMatrix, MatrixCode
+from reports.selectors.rejections import RejectionsReport
 from reports.selectors.time_by_code import TimeByCodeReport
 from reports.selectors.window import Window
 from statuscodes.models import StatusCode
@@ -71,12 +73,14 @@ GRAIN_MINUTES = {"15m": 15, "30m": 30, "hour": 60}
 @dataclass(frozen=True)
 class Step:
     """A change after `gap` from the previous one (or from 20:00 on the first day): a status
-    with a code, or the agent moved to the other group, the interval going on."""
+    with a code, or the agent moved to the other group, the interval going on; `rejection`
+    (channel, code) is an interaction rejected halfway through the gap."""
 
     gap: timedelta
     status: str
     code: str | None
     move: bool
+    rejection: tuple[str, str | None] | None
 
 
 steps = st.builds(
@@ -91,6 +95,8 @@ steps = st.builds(
     code=st.integers(0, 2),
     # One change in five is a move.
     move=st.integers(0, 4).map(lambda draw: draw == 0),
+    rejection=st.none()
+    | st.tuples(st.sampled_from(["phone", "chat", "email"]), st.sampled_from(["CASE", None])),
 )
 
 
@@ -125,6 +131,15 @@ def local_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class Rejection:
+    agent: str
+    group: str
+    channel: str
+    code: StatusCode | None
+    at: datetime
+
+
 @dataclass
 class Interval:
     agent: str
@@ -137,13 +152,27 @@ class Interval:
 
 
 def record(agent: Agent, other_group, first_day: date, zone: ZoneInfo, changes, now):
-    """The agent's status changes as the services chain them, the last one ongoing; returns
-    them as intervals. A move keeps the status and code and records the other group."""
+    """The agent's status changes as the services chain them, the last one ongoing, and their
+    rejections; returns the intervals and the rejections. A move keeps the status and code and
+    records the other group."""
     codes = {code.code: code for code in StatusCode.objects.filter(code_list=agent.group.code_list)}
     groups = (agent.group, other_group)
     at = local_start(first_day, zone) + timedelta(hours=20)
-    events, group, status, code = [], 0, None, None
+    events, rejections, group, status, code = [], [], 0, None, None
     for step in changes:
+        if events and step.rejection and at + step.gap / 2 < now:
+            channel, key = step.rejection
+            rejections.append(
+                StatusEvent(
+                    agent=agent,
+                    group=groups[group],
+                    kind=EventKind.REJECTION,
+                    channel=channel,
+                    code=codes.get(key),
+                    started_at=at + step.gap / 2,
+                    source=EventSource.CONSOLE,
+                )
+            )
         at += step.gap
         if at >= now:
             break
@@ -168,8 +197,8 @@ def record(agent: Agent, other_group, first_day: date, zone: ZoneInfo, changes, 
         )
     for earlier, later in zip(events, events[1:], strict=False):
         earlier.ended_at = later.started_at
-    StatusEvent.objects.bulk_create(events)
-    return [
+    StatusEvent.objects.bulk_create([*events, *rejections])
+    intervals = [
         Interval(
             agent=agent.user.username,
             group=event_.group.name,
@@ -180,6 +209,16 @@ def record(agent: Agent, other_group, first_day: date, zone: ZoneInfo, changes, 
             moved=event_.source == EventSource.GROUP_MOVE,
         )
         for event_ in events
+    ]
+    return intervals, [
+        Rejection(
+            agent=agent.user.username,
+            group=rejection.group.name,
+            channel=rejection.channel,
+            code=rejection.code,
+            at=rejection.started_at,
+        )
+        for rejection in rejections
     ]
 
 
@@ -325,6 +364,27 @@ def page_subtotals(summary: dict) -> dict:
     }
 
 
+def expected_rejections(rejections, periods, group: str | None) -> dict:
+    """The rejections report's rows: {(period, agent, group, channel, list, code): count}."""
+    counts = defaultdict(int)
+    for rejection in rejections:
+        if group is not None and rejection.group != group:
+            continue
+        for label, period_start, period_end in periods:
+            if period_start <= rejection.at < period_end:
+                code = rejection.code
+                key = (
+                    label,
+                    rejection.agent,
+                    rejection.group,
+                    rejection.channel,
+                    code.code_list.name if code else "",
+                    code.code if code else "",
+                )
+                counts[key] += 1
+    return dict(counts)
+
+
 def exported_rows(report: TimeByCodeReport) -> dict:
     rows = {}
     for (
@@ -353,10 +413,14 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
     zone = ZoneInfo(case["zone"])
     rolled_at = local_start(case["first_day"] + timedelta(days=DAYS), zone) + timedelta(hours=15)
     with rolled_back(), override_settings(REPORTS_ROLLUP_ZONE=case["zone"]):
-        intervals = []
+        intervals, rejections = [], []
         for agent, other in ((ana, sales_group), (sam, support_group)):
             changes = case["changes"][agent.user.username]
-            intervals += record(agent, other, case["first_day"], zone, changes, rolled_at)
+            agent_intervals, agent_rejections = record(
+                agent, other, case["first_day"], zone, changes, rolled_at
+            )
+            intervals += agent_intervals
+            rejections += agent_rejections
         rolled = rollup.roll_up(now=rolled_at, limit=100)
         now = rolled_at + case["read_after"]
         window = Window(*case["window"], zone)
@@ -374,9 +438,8 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
 
         group_name = group.name if group else None
         for granularity in ("day", case["short_grain"]):
-            time, counts, logged_in = summed(
-                intervals, periods_of(window, now, granularity), now, group_name
-            )
+            periods = periods_of(window, now, granularity)
+            time, counts, logged_in = summed(intervals, periods, now, group_name)
             events = report(rollup_on=False, granularity=granularity)
             assert exported_rows(events) == expected_rows(time, counts, logged_in)
             assert page_subtotals(events.page(limit=1).summary) == expected_subtotals(
@@ -389,6 +452,16 @@ def test_time_by_code_is_the_intervals_summed_and_reads_alike_through_the_rollup
                 for period, agent, _, group_then, *figures in matrix.cells(codes)
             } == expected_matrix(time, logged_in, codes, matrix.statuses)
             event(f"matrix rows at {granularity}: {'some' if logged_in else 'none'}")
+            rejected = RejectionsReport(
+                agents=Agent.objects.all(),
+                window=window,
+                now=now,
+                granularity=granularity,
+                groups=[group.pk] if group else None,
+            )
+            expected_rejected = expected_rejections(rejections, periods, group_name)
+            assert {tuple(row[:6]): row[7] for row in rejected.cells()} == expected_rejected
+            event(f"rejections at {granularity}: {'some' if expected_rejected else 'none'}")
         event(f"days rolled: {'some' if rolled else 'none'}")
         event(f"periods read from the rollup at day: {report(rollup_on=True)._rolled > 0}")
         for granularity in ("day", "week", "month", "none"):
