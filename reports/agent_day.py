@@ -6,6 +6,7 @@ reads reports, and shows only agents in the reader's scope: another agent is "no
 as an agent who does not exist.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from agents.models import Agent
 from core.choices import AgentStatus, Channel
 from core.durations import hms, whole_seconds
 
-from .forms import EARLIEST_DATE, LATEST_DATE, DateInput, TimeZoneMixin
+from .forms import EARLIEST_DATE, LATEST_DATE, DateInput, TimeZoneMixin, today_in
 from .routers import report_reads
 from .selectors.agent_day import MAX_DAYS, Day, Mark, Segment, agent_day
 from .selectors.scope import agents_in_scope, event_groups_in_scope
@@ -49,12 +50,24 @@ class AgentDayForm(TimeZoneMixin):
         },
     )
 
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The inputs show the dates in use: without a date, today in the zone (when the zone
+        # is known), and one day.
+        if self.is_bound and not (self.data.get("date") and self.data.get("days")):
+            self.data = self.data.copy()
+            self.data["days"] = self.data.get("days") or "1"
+            if not self.data.get("date"):
+                # An unknown zone is the form's error: the date is left empty, not guessed.
+                with suppress(ValueError, KeyError):
+                    self.data["date"] = today_in(ZoneInfo(self.data["tz"])).isoformat()
+
     def clean(self) -> dict:
         cleaned = super().clean()
         zone = cleaned.get("tz")
         if zone is None or self.errors:
             return cleaned
-        first = cleaned.get("date") or timezone.now().astimezone(zone).date()
+        first = cleaned.get("date") or today_in(zone)
         days = cleaned.get("days") or 1
         if not EARLIEST_DATE <= first <= LATEST_DATE:
             raise forms.ValidationError(

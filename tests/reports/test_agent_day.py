@@ -140,9 +140,32 @@ def test_an_ongoing_interval_is_drawn_up_to_now(client_for, ana, supervisor_a):
     ]
     assert day.segments[1].title == "On break — Lunch (LUNCH): 14:00:00 – ongoing, 0:30:00"
     assert day.now_x == 8 + 14.5 * 40
-    # Without a date the page shows today in the zone.
-    (today,) = client_for(supervisor_a).get(url(), {"tz": "UTC"}).context["days"]
+    # Without a date the page shows today in the zone, and its inputs say so.
+    response = client_for(supervisor_a).get(url(), {"tz": "UTC"})
+    (today,) = response.context["days"]
     assert today.local_date.isoformat() == "2025-03-05"
+    html = response.content.decode()
+    assert '<input type="date" name="date" value="2025-03-05"' in html
+    assert '<input type="number" name="days" value="1"' in html
+
+
+@time_machine.travel(datetime(2025, 3, 6, 3, 0, tzinfo=UTC), tick=False)
+def test_without_a_date_the_inputs_show_today_in_the_zone(client_for, ana, supervisor_a):
+    # 03:00 UTC on 6 March is still the 5th in New York; the days asked for are kept.
+    response = client_for(supervisor_a).get(url(), {"tz": "America/New_York", "days": "2"})
+    assert [day.local_date.isoformat() for day in response.context["days"]] == [
+        "2025-03-05",
+        "2025-03-06",
+    ]
+    html = response.content.decode()
+    assert '<input type="date" name="date" value="2025-03-05"' in html
+    assert '<input type="number" name="days" value="2"' in html
+    # "Today" keeps the zone.
+    assert '<a class="button secondary" href="?tz=America/New_York">Today</a>' in html
+    # An unknown zone is the form's error, with the date left empty rather than guessed.
+    response = client_for(supervisor_a).get(url(), {"tz": "Mars/Olympus"})
+    assert "Unknown time zone" in response.content.decode()
+    assert '<input type="date" name="date" id="id_date">' in response.content.decode()
 
 
 def test_rejections_are_marks_at_their_instant(client_for, ana, supervisor_a):
