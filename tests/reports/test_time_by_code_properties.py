@@ -253,6 +253,11 @@ def periods_of(
     ]
 
 
+def named(code: StatusCode | None) -> tuple[str, str]:
+    """A code as the reports name it: its list and key, both empty for no code."""
+    return (code.code_list.name, code.code) if code else ("", "")
+
+
 def summed(intervals, periods, now: datetime, group: str | None):
     """Worked out from the intervals alone: the time (µs) and count of each row (period, agent,
     group, status, list, code), and the time logged in of each (period, agent, group)."""
@@ -270,15 +275,7 @@ def summed(intervals, periods, now: datetime, group: str | None):
                 logged_in[label, interval.agent, interval.group] += us
             if interval.status not in REPORTED:
                 continue
-            code = interval.code
-            key = (
-                label,
-                interval.agent,
-                interval.group,
-                interval.status,
-                code.code_list.name if code else "",
-                code.code if code else "",
-            )
+            key = (label, interval.agent, interval.group, interval.status, *named(interval.code))
             time[key] += us
             began_here = period_start <= interval.start < period_end
             counts[key] += 1 if began_here and not interval.moved else 0
@@ -372,16 +369,8 @@ def expected_rejections(rejections, periods, group: str | None) -> dict:
             continue
         for label, period_start, period_end in periods:
             if period_start <= rejection.at < period_end:
-                code = rejection.code
-                key = (
-                    label,
-                    rejection.agent,
-                    rejection.group,
-                    rejection.channel,
-                    code.code_list.name if code else "",
-                    code.code if code else "",
-                )
-                counts[key] += 1
+                key = (label, rejection.agent, rejection.group, rejection.channel)
+                counts[(*key, *named(rejection.code))] += 1
     return dict(counts)
 
 
