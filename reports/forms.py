@@ -184,9 +184,10 @@ class AgentPicker(SelectMultiple):
             # Labelled from the rows: no model instances for a list of up to a hundred.
             options = [(pk, name_choice_label(*names), str(pk) in chosen) for pk, *names in rows]
         else:
-            if self.validated is not None and {str(a.pk) for a in self.validated} == chosen:
+            validated = self.validated
+            if validated is not None and {str(agent.pk) for agent in validated} == chosen:
                 # The chosen agents as the form read them to validate them: not read again.
-                agents = self.validated
+                agents = validated
             else:
                 agents = self.choices.queryset.filter(pk__in=chosen) if chosen else []
             options = [(agent.pk, agent_choice_label(agent), True) for agent in agents]
