@@ -50,10 +50,11 @@ def _locked_state() -> RollupState:
     return RollupState.objects.select_for_update().get(pk=1)
 
 
-def _forget(days) -> None:
-    DayTotal.objects.filter(day__in=days).delete()
-    DayLoggedIn.objects.filter(day__in=days).delete()
-    RolledDay.objects.filter(day__in=days).delete()
+def _forget(days=None) -> None:
+    """Drop the rolled `days` (a list or a query of days; None: every day)."""
+    for model in (DayTotal, DayLoggedIn, RolledDay):
+        rows = model.objects.all() if days is None else model.objects.filter(day__in=days)
+        rows.delete()
 
 
 def forget_days_from(instant: datetime) -> None:
@@ -181,7 +182,9 @@ def _roll(first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
             )
             for period, *figures, system_reason in cursor.fetchall()
         ]
-        cursor.execute(f"{clause} SELECT period, agent_id, group_id, us FROM day_logged_in", params)
+        cursor.execute(
+            f"{clause} SELECT period, agent_id, group_id, us FROM period_logged_in", params
+        )
         logged_in = [
             DayLoggedIn(
                 day=report.periods[period].first_date, agent_id=agent_id, group_id=group_id, us=us
@@ -196,9 +199,7 @@ def _roll(first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
 
 
 def _forget_all() -> None:
-    DayTotal.objects.all().delete()
-    DayLoggedIn.objects.all().delete()
-    RolledDay.objects.all().delete()
+    _forget()
     RollupState.objects.filter(pk=1).update(first_day=None)
 
 

@@ -20,7 +20,7 @@ from core.durations import ExactTime, ShareOfLoggedIn, hms, whole_seconds
 from . import sql
 from .common import Cte, with_clause
 from .labels import code_caption
-from .time_by_code import TimeByCodeReport, membership_overlaps, membership_us_sql
+from .time_by_code import TimeByCodeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,30 +103,23 @@ class AgentCodeMatrix:
     # --- the query: the report's steps, then the rows (agent × period logged in) -------------
 
     def _keys(self) -> Cte:
-        """Every agent, group and period in which the agent was logged in while in the group:
-        the period after the agent's first change while in the group, less the time logged out
-        there."""
+        """Every agent, group and period in which the agent was logged in while in the group
+        (`period_logged_in`), with the names the rows show."""
         return Cte(
             "matrix_keys",
             f"""
-            SELECT * FROM (
-                SELECT i.period, i.agent_id, i.group_id, u.username,
-                       TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
-                       g.name AS group_name, i.us - COALESCE(o.us, 0) AS logged_in_us
-                FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
-                      JOIN periods d ON {membership_overlaps("d.period_start", "d.period_end")}
-                      GROUP BY d.period, m.agent_id, m.group_id) i
-                LEFT JOIN period_logged_out o
-                  ON o.agent_id = i.agent_id AND o.group_id = i.group_id AND o.period = i.period
-                JOIN {sql.table("agents")} a ON a.id = i.agent_id
-                JOIN {sql.table("users")} u ON u.id = a.user_id
-                JOIN {sql.table("groups")} g ON g.id = i.group_id
-            ) keys WHERE logged_in_us > 0""",
+            SELECT l.period, l.agent_id, l.group_id, u.username,
+                   TRIM(u.first_name || ' ' || u.last_name) AS agent_name,
+                   g.name AS group_name, l.us AS logged_in_us
+            FROM period_logged_in l
+            JOIN {sql.table("agents")} a ON a.id = l.agent_id
+            JOIN {sql.table("users")} u ON u.id = a.user_id
+            JOIN {sql.table("groups")} g ON g.id = l.group_id""",
             materialized=True,
         )
 
     def _execute(self, query_tail: str, params: Sequence = ()) -> list[tuple]:
-        steps = [*self.report._steps(), *self.report.logged_out_by_period(), self._keys()]
+        steps = [*self.report._steps(), *self.report.logged_in_by_period(), self._keys()]
         clause, clause_params = with_clause(steps)
         with connections[self.report.database].cursor() as cursor:
             cursor.execute(f"{clause} {query_tail}", [*clause_params, *params])

@@ -323,28 +323,9 @@ class TimeByCodeReport(PeriodReport):
 
     def rollup_steps(self) -> list[Cte]:
         """The steps the daily rollup is built from (reports/rollup.py): `buckets`, and
-        `day_logged_in (period, agent_id, group_id, us)`, the time each agent was logged in
-        during each period while in each group (where not nothing)."""
+        `period_logged_in` (`logged_in_by_period()`)."""
         assert not self.rollup, "the rollup is built from the events alone"
-        return [
-            *self._period_steps(),
-            *self._interval_steps(),
-            *self.logged_out_by_period(),
-            Cte(
-                "day_logged_in",
-                f"""
-                SELECT * FROM (
-                    SELECT i.period, i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
-                    FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
-                          JOIN periods d
-                            ON {membership_overlaps("d.period_start", "d.period_end")}
-                          GROUP BY d.period, m.agent_id, m.group_id) i
-                    LEFT JOIN period_logged_out o
-                      ON o.agent_id = i.agent_id AND o.group_id = i.group_id
-                     AND o.period = i.period
-                ) logged_in WHERE us > 0""",
-            ),
-        ]
+        return [*self._period_steps(), *self._interval_steps(), *self.logged_in_by_period()]
 
     def _interval_steps(self) -> list[Cte]:
         """From the agents in scope to the buckets, and the logged-out intervals, the first
@@ -612,11 +593,10 @@ class TimeByCodeReport(PeriodReport):
             materialized=True,
         )
 
-    def logged_out_by_period(self) -> list[Cte]:
+    def _logged_out_by_period(self) -> list[Cte]:
         """`period_logged_out (agent_id, group_id, period, us)`: the time logged out of each
-        agent and group in every period (the agent × code matrix has a row for each period an
-        agent was logged in): the logged-out intervals cut at the periods' bounds, one step to
-        the next period at a time."""
+        agent and group in every period (for `logged_in_by_period()`): the logged-out intervals
+        cut at the periods' bounds, one step to the next period at a time."""
         inside = sql.duration_us(
             sql.least("ended_at", "period_end"), sql.greatest("started_at", "period_start")
         )
@@ -641,6 +621,29 @@ class TimeByCodeReport(PeriodReport):
                 SELECT agent_id, group_id, period, SUM({inside}) AS us
                 FROM logged_out_parts GROUP BY agent_id, group_id, period""",
                 materialized=True,
+            ),
+        ]
+
+    def logged_in_by_period(self) -> list[Cte]:
+        """`period_logged_in (period, agent_id, group_id, us)`: the time each agent was logged
+        in during each period while in each group, where not nothing — the period after the
+        agent's first change while in the group, less the time logged out there (the daily
+        rollup keeps it per day, the agent × code matrix has a row for each)."""
+        return [
+            *self._logged_out_by_period(),
+            Cte(
+                "period_logged_in",
+                f"""
+                SELECT * FROM (
+                    SELECT i.period, i.agent_id, i.group_id, i.us - COALESCE(o.us, 0) AS us
+                    FROM ({membership_us_sql("d.period_start", "d.period_end", "d.period")}
+                          JOIN periods d
+                            ON {membership_overlaps("d.period_start", "d.period_end")}
+                          GROUP BY d.period, m.agent_id, m.group_id) i
+                    LEFT JOIN period_logged_out o
+                      ON o.agent_id = i.agent_id AND o.group_id = i.group_id
+                     AND o.period = i.period
+                ) logged_in WHERE us > 0""",
             ),
         ]
 
